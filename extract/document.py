@@ -1,0 +1,406 @@
+"""The document model every extractor shares: a document is pages of lines.
+
+Given a file (PDF, plain text or a markdown rendering), return a ``Document``
+whose lines carry their provenance (page, line) and whose text has had the
+clean-up that every extractor needs done once, here:
+
+* footnote markers glued to words ("service user?22", "All CRCs21") removed;
+* ``<sup>`` tags, HTML entities, markdown emphasis and heading marks removed;
+* running page headers and footers recognised (and used to recover page numbers
+  in text renderings);
+* footnote blocks recognised, so that a sentence interrupted by a page break can
+  be read through.
+
+Line numbers are 1-based. For text files ``line`` is the line of the file (the
+convention of the gold files); for PDFs it is the line on the page.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+PDF_SUFFIXES = {".pdf"}
+
+#: a page footer/header title must recur at least this often to count as running
+DEFAULT_MIN_RUNNING_REPEATS = 2
+#: a footnote marker is at most this many digits per footnote number
+MAX_FOOTNOTE_DIGITS = 3
+
+
+class DocumentError(Exception):
+    """A document could not be read at all (the message says why)."""
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+
+
+@dataclass
+class Line:
+    line: int                 # 1-based: file line (text) or line on page (PDF)
+    page: int | None          # page number where known
+    text: str                 # cleaned text
+    raw: str = ""             # as read
+    role: str = "body"        # body | blank | footer | footnote
+    heading: int = 0          # markdown heading level, 0 if none
+    words: list[Word] | None = None   # PDF word geometry (cleaned words)
+
+    @property
+    def is_content(self) -> bool:
+        return self.role in ("body", "blank")
+
+
+@dataclass
+class Document:
+    path: Path
+    format: str               # pdf | text | markdown
+    sha256: str
+    lines: list[Line]
+    page_count: int | None    # real page count (PDF) or recovered count (text)
+    footnotes: dict[int, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def content(self) -> list[Line]:
+        """Lines that carry the document's own text (no footers or footnotes)."""
+        return [ln for ln in self.lines if ln.is_content]
+
+    def full_text(self) -> str:
+        return "\n".join(ln.text for ln in self.content())
+
+    def pages(self) -> list[tuple[int | None, int, int, str]]:
+        """Return (page, first_line, last_line, text) per page, in order.
+
+        Text renderings whose pages cannot be recovered give segments with
+        page None.
+        """
+        out: list[tuple[int | None, int, int, str]] = []
+        cur: list[Line] = []
+        for ln in self.lines:
+            if cur and (ln.page != cur[-1].page):
+                out.append(_segment(cur))
+                cur = []
+            cur.append(ln)
+        if cur:
+            out.append(_segment(cur))
+        return out
+
+
+def _segment(lines: list[Line]) -> tuple[int | None, int, int, str]:
+    return (lines[0].page, lines[0].line, lines[-1].line, "\n".join(l.raw for l in lines))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load(path: str | Path) -> Document:
+    """Given a file path, return its Document (raises DocumentError)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        from .pdf import read_pdf
+        return read_pdf(path)
+    if suffix in TEXT_SUFFIXES:
+        return read_text(path)
+    raise DocumentError(f"unsupported file type '{suffix}'")
+
+
+# --------------------------------------------------------------------------
+# text decoding and per-line clean-up
+# --------------------------------------------------------------------------
+
+def decode_bytes(data: bytes) -> str:
+    """Given raw bytes, return text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # UTF-16 without BOM: many NULs in alternate positions
+    if len(data) > 3 and data[1::2].count(0) > len(data) // 4:
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    return data.decode("cp1252", errors="replace")
+
+
+_SUP_RE = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.I)
+_TAG_RE = re.compile(r"</?(?:a|u|b|i|em|strong|span|br|p|sup|sub)\b[^>]*>", re.I)
+_MD_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+")
+_MD_EMPH_RE = re.compile(r"\*\*|__")
+_WORD_ERROR_RE = re.compile(r"Error!\s*Bookmark\s+not\s+defined\.?", re.I)
+
+
+def clean_markup(raw: str) -> tuple[str, int, list[str]]:
+    """Given one raw line, return (text, heading level, footnote markers found).
+
+    Removes HTML/markdown markup and Word cross-reference errors; keeps tabs as
+    cell separators.
+    """
+    s = raw.replace("\u00a0", " ").replace("\r", "")
+    s = _MANGLED_SUP_RE.sub("<sup>", s)
+    if "&" in s:
+        s = html.unescape(s)
+    markers: list[str] = []
+
+    def _sup(m: re.Match) -> str:
+        markers.append(m.group(1))
+        return ""
+
+    s = _SUP_RE.sub(_sup, s)
+    s = _TAG_RE.sub("", s)
+    level = 0
+    m = _MD_HEADING_RE.match(s)
+    if m:
+        level = len(m.group(1))
+        s = s[m.end():]
+    s = _MD_EMPH_RE.sub("", s)
+    s = _WORD_ERROR_RE.sub("", s)
+    return s.rstrip(), level, markers
+
+
+# --------------------------------------------------------------------------
+# running headers/footers
+# --------------------------------------------------------------------------
+
+_FOOTER_NUM_AFTER = re.compile(r"^\s*(?P<title>\D.{4,100}?)\s+(?P<num>\d{1,3})\s*$")
+_FOOTER_NUM_BEFORE = re.compile(r"^\s*(?P<num>\d{1,3})\s*(?P<title>[A-Z][^\d].{4,100}?)\s*$")
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"\s+", " ", title).strip().lower()
+
+
+def find_running_lines(texts: list[str], min_repeats: int = DEFAULT_MIN_RUNNING_REPEATS
+                       ) -> dict[int, int | None]:
+    """Given line texts, return {index: page number or None} for running footers/headers.
+
+    A running line is a title that recurs (with different page numbers, or
+    unnumbered at least three times) and is short; the number beside it, if
+    any, is the page number.
+    """
+    cands: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+    plain: Counter = Counter()
+    for i, t in enumerate(texts):
+        s = t.strip()
+        if not s or len(s) > 90:
+            continue
+        m = _FOOTER_NUM_AFTER.match(s) or _FOOTER_NUM_BEFORE.match(s)
+        if m and not s.endswith((".", ",", ";")):
+            cands[_title_key(m.group("title"))].append((i, int(m.group("num"))))
+        plain[_title_key(s)] += 1
+    out: dict[int, int | None] = {}
+    for key, hits in cands.items():
+        nums = {n for _, n in hits}
+        if len(key) > 70:
+            continue
+        if (len(hits) >= min_repeats and len(nums) >= min_repeats and ":" in key) or (
+                len(hits) >= 3 and len(nums) >= 3):
+            for i, n in hits:
+                out[i] = n
+    # unnumbered running titles ("Inspection of probation services: X" alone)
+    numbered_keys = {k for k, h in cands.items() if any(i in out for i, _ in h)}
+    for i, t in enumerate(texts):
+        key = _title_key(t)
+        if i not in out and key in numbered_keys and plain[key] >= 1:
+            out[i] = None
+        elif i not in out and plain[key] >= 3 and ":" in key and len(key) < 90 and (
+                key.startswith(("inspection of", "an inspection of", "quality & impact"))):
+            out[i] = None
+    return out
+
+
+# --------------------------------------------------------------------------
+# footnotes
+# --------------------------------------------------------------------------
+
+_SEPARATOR_RE = re.compile(r"^(?:[ \t]{20,}|_{10,}|-{10,})$")
+_FOOTNOTE_START_RE = re.compile(r"^\s*(\d{1,3})\s+(?=\S)(?!per cent|%)")
+_MD_FOOTNOTE_RE = re.compile(r"^\s*<sup>\s*(\d{1,3})\s*</sup>", re.I)
+# a mangled "<sup>&</sup>lt;sup>" or "&lt;sup&gt;" prefix, seen in markdown renderings
+_MANGLED_SUP_RE = re.compile(r"(?:<sup>\s*&(?:amp;)?\s*</sup>\s*(?:lt;\s*sup>|<sup>)|&lt;sup&gt;)", re.I)
+
+
+def find_footnote_blocks(raws: list[str]) -> tuple[set[int], dict[int, str]]:
+    """Given raw text lines, return (indices of footnote lines, {number: text}).
+
+    Text renderings put a page's footnotes after a long blank separator line;
+    markdown renderings mark each with ``<sup>&</sup><sup>N</sup>``.
+    """
+    idx: set[int] = set()
+    notes: dict[int, str] = {}
+    n = len(raws)
+    for i, raw in enumerate(raws):
+        m = _MD_FOOTNOTE_RE.match(_MANGLED_SUP_RE.sub("<sup>", raw))
+        if m and _MANGLED_SUP_RE.search(raw):
+            idx.add(i)
+            notes[int(m.group(1))] = clean_markup(_MANGLED_SUP_RE.sub("<sup>", raw)[m.end():])[0].strip()
+    i = 0
+    while i < n:
+        if not _SEPARATOR_RE.match(raws[i].rstrip("\n")):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not raws[j].strip():
+            j += 1
+        m = _FOOTNOTE_START_RE.match(raws[j]) if j < n else None
+        if not m:
+            i += 1
+            continue
+        for k in range(i, j):
+            idx.add(k)
+        expected = int(m.group(1))
+        cur = expected
+        notes[cur] = raws[j][m.end():].strip()
+        idx.add(j)
+        k = j + 1
+        while k < n:
+            line = raws[k]
+            if not line.strip():
+                break
+            if line.startswith(" ") and not line.startswith("  ") and line[1:2].strip():
+                break          # a new page starts with one leading space in these renderings
+            m2 = _FOOTNOTE_START_RE.match(line)
+            if m2 and int(m2.group(1)) in (cur + 1, cur + 2):
+                cur = int(m2.group(1))
+                notes[cur] = line[m2.end():].strip()
+            elif notes[cur].rstrip().endswith((".", ")")) and not line.lstrip().startswith(("http", "www")) \
+                    and not (notes[cur].rstrip().endswith("(") ):
+                # a footnote ended with a full stop and this line starts no new one:
+                # it is body text, unless it continues a wrapped URL or sentence
+                if not re.match(r"^\s*[a-z0-9(]", line):
+                    break
+                notes[cur] += " " + line.strip()
+            else:
+                notes[cur] += " " + line.strip()
+            idx.add(k)
+            k += 1
+        i = k
+    return idx, notes
+
+
+def strip_footnote_markers(text: str, numbers: set[int]) -> str:
+    """Given a line and the document's footnote numbers, remove markers glued to words.
+
+    "user?22" -> "user?", "safe?2222" -> "safe?", "All CRCs21" -> "All CRCs",
+    "20209" (a year then marker 9, after a month name) -> "2020".
+    """
+    if not numbers:
+        return text
+    strs = {str(n) for n in numbers}
+
+    def is_markers(digits: str) -> bool:
+        # one marker, or the same marker repeated ("2222"), or two consecutive ones
+        if digits in strs:
+            return True
+        for cut in range(1, len(digits)):
+            a, b = digits[:cut], digits[cut:]
+            if a in strs and (b == a or b in strs) and len(a) <= MAX_FOOTNOTE_DIGITS:
+                return True
+        return False
+
+    def glued(m: re.Match) -> str:
+        digits = m.group(2)
+        return m.group(1) if is_markers(digits) else m.group(0)
+
+    # after letters or closing punctuation, not inside a number or a code like "4.1"
+    text = re.sub(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,6})(?=[\s.,;:)?]|$)", glued, text)
+
+    def year(m: re.Match) -> str:
+        return m.group(1) + m.group(2) if m.group(3) in strs else m.group(0)
+
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    text = re.sub(rf"((?:{months})\s+)((?:19|20)\d\d)(\d{{1,2}})\b", year, text)
+    return text
+
+
+# --------------------------------------------------------------------------
+# text renderings
+# --------------------------------------------------------------------------
+
+def read_text(path: Path) -> Document:
+    data = path.read_bytes()
+    if not data.strip():
+        raise DocumentError("empty file")
+    if b"\x00" in data[:4096] and not (data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff")) \
+            and data[1::2].count(0) < len(data) // 4:
+        raise DocumentError("binary content in a text file")
+    text = decode_bytes(data)
+    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
+    return document_from_text(text, path, fmt, hashlib.sha256(data).hexdigest())
+
+
+def document_from_text(text: str, path: Path, fmt: str = "text", sha: str = "") -> Document:
+    """Given the text of a rendering, return its Document with pages recovered where shown."""
+    # form feeds are real page breaks: a line holding one starts the next page
+    raws: list[str] = []
+    ff_pages: list[int] = []
+    page_no = 1
+    for raw in text.split("\n"):
+        page_no += raw.count("\f")
+        raws.append(raw.replace("\f", ""))
+        ff_pages.append(page_no)
+    has_ff = "\f" in text
+    fn_idx, notes = find_footnote_blocks(raws)
+    cleaned: list[tuple[str, int]] = []
+    all_markers: set[int] = set(notes)
+    for raw in raws:
+        s, lvl, marks = clean_markup(raw)
+        cleaned.append((s, lvl))
+        for mk in marks:
+            if mk.isdigit():
+                all_markers.add(int(mk))
+    running = {i: p for i, p in find_running_lines([c[0] for c in cleaned]).items()
+               if i not in fn_idx}
+    pages = _pages_from_footers(len(raws), running) if not has_ff else ff_pages
+    lines: list[Line] = []
+    for i, (raw, (s, lvl)) in enumerate(zip(raws, cleaned)):
+        if i in fn_idx:
+            role = "footnote"
+        elif i in running:
+            role = "footer"
+        elif not s.strip():
+            role = "blank"
+        else:
+            role = "body"
+        txt = strip_footnote_markers(s, all_markers) if role == "body" else s
+        lines.append(Line(line=i + 1, page=pages[i], text=txt, raw=raw, role=role, heading=lvl))
+    known = [p for p in pages if p is not None]
+    page_count = max(known) if known else None
+    return Document(path=path, format=fmt, sha256=sha, lines=lines, page_count=page_count,
+                    footnotes=notes)
+
+
+def _pages_from_footers(n: int, running: dict[int, int | None]) -> list[int | None]:
+    """Given running-line page numbers, return a page per line where it is certain.
+
+    Lines between consecutive footers N-1 and N are on page N; lines after
+    footer N and before footer N+1 likewise. Elsewhere the page is unknown.
+    """
+    pages: list[int | None] = [None] * n
+    marks = sorted((i, p) for i, p in running.items() if p is not None)
+    for (i0, p0), (i1, p1) in zip(marks, marks[1:]):
+        if p1 == p0 + 1:
+            for k in range(i0 + 1, i1 + 1):
+                pages[k] = p1
+    for i, p in marks:
+        pages[i] = p
+    return pages

@@ -1,0 +1,157 @@
+"""PDF reader: pdfplumber word geometry to the shared line model.
+
+Given a PDF, return a Document whose lines are built from words (so that table
+cells keep their x positions), with superscript footnote markers removed by
+their size and position, footnote blocks and running headers/footers marked.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from .document import Document, DocumentError, Line, Word
+
+#: a word this much smaller than its neighbour and raised above it is a superscript
+DEFAULT_SUPERSCRIPT_RATIO = 0.8
+#: lines whose words are all at most this fraction of the body size are footnote-sized
+DEFAULT_FOOTNOTE_RATIO = 0.85
+#: words whose tops are within this many points are on one line
+DEFAULT_LINE_TOLERANCE = 3.0
+#: a horizontal gap wider than this (points) between words becomes a tab (a cell boundary)
+DEFAULT_CELL_GAP = 14.0
+
+
+def read_pdf(path: Path) -> Document:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+
+    data = path.read_bytes()
+    if not data.strip():
+        raise DocumentError("empty file")
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        raise DocumentError("not a PDF (no %PDF header)")
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise DocumentError("encrypted PDF (password required)") from e
+    except Exception as e:  # pdfminer raises many types for broken files
+        raise DocumentError(f"unreadable PDF ({type(e).__name__}: {e})") from e
+    try:
+        try:
+            raw_pages = [page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+                         for page in pdf.pages]
+        except Exception as e:
+            name = type(e).__name__
+            if "Password" in name or "Encrypt" in name:
+                raise DocumentError("encrypted PDF (password required)") from e
+            raise DocumentError(f"unreadable PDF ({name}: {e})") from e
+        n_pages = len(pdf.pages)
+    finally:
+        pdf.close()
+    if n_pages == 0:
+        raise DocumentError("PDF has no pages")
+    if not any(raw_pages):
+        raise DocumentError(f"PDF has no text layer ({n_pages} pages; a scan needs OCR)")
+    return document_from_words(raw_pages, path, sha)
+
+
+def document_from_words(raw_pages: list[list[dict]], path: Path, sha: str = "") -> Document:
+    sizes: Counter = Counter()
+    for words in raw_pages:
+        for w in words:
+            sizes[round(w["size"], 1)] += len(w["text"])
+    body = sizes.most_common(1)[0][0] if sizes else 10.0
+    page_lines: list[list[Line]] = []
+    footnotes: dict[int, str] = {}
+    for pno, words in enumerate(raw_pages, start=1):
+        page_lines.append(_lines_of_page(words, pno, body, footnotes))
+    _mark_running(page_lines)
+    for pl in page_lines:
+        _mark_footnotes(pl, body, footnotes)
+    lines = [ln for pl in page_lines for ln in pl]
+    return Document(path=path, format="pdf", sha256=sha, lines=lines,
+                    page_count=len(raw_pages), footnotes=footnotes)
+
+
+def _group_rows(words: list[dict]) -> list[list[dict]]:
+    rows: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if rows and abs(w["top"] - rows[-1][0]["top"]) <= DEFAULT_LINE_TOLERANCE:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w["x0"]) for r in rows]
+
+
+def _is_superscript(w: dict, words: list[dict]) -> bool:
+    t = w["text"].strip()
+    if not t or not all(c.isdigit() or c in ",*" for c in t):
+        return False
+    for o in words:
+        if o is w or o["size"] * DEFAULT_SUPERSCRIPT_RATIO < w["size"]:
+            continue
+        # a bigger word on the same text line (vertical overlap) whose baseline is lower
+        if o["top"] - 2 <= w["top"] <= o["bottom"] and o["bottom"] - w["bottom"] >= 1.5:
+            if abs(o["x1"] - w["x0"]) < 4 or abs(w["x1"] - o["x0"]) < 4 or \
+                    abs(o["top"] - w["top"]) < o["size"]:
+                return True
+    return False
+
+
+def _lines_of_page(words: list[dict], pno: int, body: float, footnotes: dict[int, str]) -> list[Line]:
+    kept = [w for w in words if not _is_superscript(w, words)]
+    rows = _group_rows(kept)
+    lines: list[Line] = []
+    for i, row in enumerate(rows, start=1):
+        parts = []
+        prev = None
+        for w in row:
+            if prev is not None:
+                parts.append("\t" if w["x0"] - prev["x1"] > DEFAULT_CELL_GAP else " ")
+            parts.append(w["text"])
+            prev = w
+        text = "".join(parts)
+        ws = [Word(w["text"], w["x0"], w["x1"], w["top"], w["size"]) for w in row]
+        lines.append(Line(line=i, page=pno, text=text, raw=text, role="body", words=ws))
+    return lines
+
+
+def _mark_footnotes(lines: list[Line], body: float, footnotes: dict[int, str]) -> None:
+    """Mark the trailing footnote-sized lines of a page (above its footer) as footnotes."""
+    import re
+    small = body * DEFAULT_FOOTNOTE_RATIO
+    content = [ln for ln in lines if ln.role != "footer"]
+    k = len(content)
+    while k > 0 and max(w.size for w in content[k - 1].words) <= small:
+        k -= 1
+    cur = None
+    for ln in content[k:]:
+        ln.role = "footnote"
+        m = re.match(r"^(\d{1,3})\s+(.*)$", ln.text)
+        if m:
+            cur = int(m.group(1))
+            footnotes[cur] = m.group(2)
+        elif cur is not None:
+            footnotes[cur] += " " + ln.text
+
+
+def _mark_running(page_lines: list[list[Line]]) -> None:
+    """Mark lines that recur at the top or bottom of many pages (running headers/footers)."""
+    import re
+    n = len(page_lines)
+    if n < 3:
+        return
+    counts: Counter = Counter()
+    def key(t: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"\d+", "#", t)).strip().lower()
+    for pl in page_lines:
+        for ln in pl[:2] + pl[-2:]:
+            counts[key(ln.text)] += 1
+    threshold = max(2, int(0.3 * n))
+    for pl in page_lines:
+        for ln in pl[:2] + pl[-2:]:
+            k = key(ln.text)
+            if counts[k] >= threshold or re.fullmatch(r"\s*\d{1,3}\s*", ln.text):
+                ln.role = "footer"
