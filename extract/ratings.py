@@ -205,6 +205,8 @@ def body_ratings(doc: Document) -> list[dict]:
             for w in w_ln.words or []:
                 if w.text in ("Previous", "Current") and w.x0 > 200:
                     header_words.append(w)
+        if md and any(_STANDARD_ROW.match(w.text.replace("\t", " ")) for w in window):
+            continue   # a domain row of the ratings table, not a body heading
         rating_lines = [w for w in window if _rating_cell(w)]
         if header_words and any(w.words for w in window):
             names = {w.text.lower() for w in header_words}

@@ -1,0 +1,1 @@
+"""The command-line entry point ``inspections`` and the pipeline that joins the stages."""

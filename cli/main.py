@@ -1,0 +1,77 @@
+"""``inspections``: a thin command line over the pipeline stages.
+
+Examples:
+  inspections refresh                       # the embedded corpus into inspections.duckdb
+  inspections refresh reports/ --db my.duckdb --workers 2
+  inspections evaluate tests/gold           # accuracy against hand-checked gold files
+  inspections schema --markdown             # the public schema as a table
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEFAULT_DB = "inspections.duckdb"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="inspections", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("refresh", help="extract new and changed reports into the DuckDB file",
+                       description="Read every report under PATH (files or folders; default: the embedded "
+                                   "corpus) and bring the DuckDB file up to date. Example: inspections refresh corpus/ --db x.duckdb")
+    r.add_argument("paths", nargs="*", metavar="PATH")
+    r.add_argument("--db", default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB})")
+    r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                   help="worker processes for extraction (default: up to 2)")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+
+    e = sub.add_parser("evaluate", help="compare the database with gold files and print accuracy",
+                       description="Example: inspections evaluate tests/gold --db inspections.duckdb")
+    e.add_argument("gold_dir", metavar="GOLD_DIR")
+    e.add_argument("--db", default=DEFAULT_DB)
+    e.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+    s = sub.add_parser("schema", help="print the public schema",
+                       description="Example: inspections schema --markdown")
+    s.add_argument("--markdown", action="store_true")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        if args.command == "refresh":
+            from .refresh import DEFAULT_CORPUS, refresh
+            paths = args.paths or [str(DEFAULT_CORPUS)]
+            refresh(paths, args.db, workers=max(1, args.workers), quiet=args.quiet)
+            return 0
+        if args.command == "evaluate":
+            from .evaluate import evaluate, print_report
+            rep = evaluate(args.gold_dir, args.db)
+            if args.json:
+                import json
+                print(json.dumps(rep, indent=2, default=str))
+            else:
+                print_report(rep)
+            return 0
+        if args.command == "schema":
+            from store.schema import markdown
+            print(markdown())
+            return 0
+    except KeyboardInterrupt:
+        print("inspections: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # one clear line, no traceback
+        name = type(e).__name__
+        msg = str(e) if name.endswith("Error") and str(e) else f"{name}: {e}"
+        print(f"inspections: error: {msg}", file=sys.stderr)
+        return 1
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Run extract then normalise on one file, turning every failure into a 'failed' document row.
+
+This is the code that runs in worker processes: it must never raise.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+
+from extract import DocumentError, analyse, sha256_file
+from normalise import failed_document, normalise
+
+
+def _fmt(path: Path) -> str:
+    s = path.suffix.lower()
+    return "pdf" if s == ".pdf" else "markdown" if s in (".md", ".markdown") else "text"
+
+
+def process_file(path: str, document_id: str) -> dict:
+    """Given a file and its id, return {'rows': rows per table, 'seconds': float, 'error': str|None}."""
+    p = Path(path)
+    t0 = time.perf_counter()
+    try:
+        rows = normalise(analyse(p), document_id, str(p))
+        err = rows["documents"][0].get("error") if rows["documents"][0]["status"] == "failed" else None
+    except DocumentError as e:
+        err = f"{p.name}: {e}"
+        rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), str(e), _size(p))
+    except Exception as e:  # an extractor bug must not stop the run: record it
+        tb = traceback.extract_tb(e.__traceback__)[-1]
+        err = f"internal error {type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
+        rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), err, _size(p))
+    return {"rows": rows, "seconds": time.perf_counter() - t0, "error": err}
+
+
+def _safe_sha(p: Path) -> str | None:
+    try:
+        return sha256_file(p)
+    except OSError:
+        return None
+
+
+def _size(p: Path) -> int | None:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return None

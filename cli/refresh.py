@@ -1,0 +1,158 @@
+"""``inspections refresh``: bring the database up to date with the files, redoing only what changed."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime
+from pathlib import Path
+
+from extract import sha256_file
+from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
+from store import Store
+
+from .pipeline import process_file
+
+SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("hmip-inspections")
+    except Exception:
+        return "0.0.0+unknown"
+
+
+class RefreshError(Exception):
+    pass
+
+
+def discover(paths: list[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
+    """Given files and folders, return ([(document_id, path)], roots scanned)."""
+    found: list[tuple[str, Path]] = []
+    roots: list[Path] = []
+    for raw in paths:
+        p = Path(raw).resolve()
+        if not p.exists():
+            raise RefreshError(f"{raw}: no such file or folder")
+        roots.append(p)
+        if p.is_file():
+            found.append((p.name, p))
+            continue
+        for f in sorted(p.rglob("*")):
+            if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
+                found.append((f.relative_to(p).as_posix(), f))
+    seen: set[str] = set()
+    out = []
+    for did, f in found:
+        if did in seen:
+            continue
+        seen.add(did)
+        out.append((did, f))
+    return out, roots
+
+
+def _under(path: str, roots: list[Path]) -> bool:
+    p = Path(path)
+    return any(p == r or r in p.parents for r in roots)
+
+
+def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=sys.stdout) -> dict:
+    t0 = time.perf_counter()
+    started = datetime.now().replace(microsecond=0)
+    version = package_version()
+    files, roots = discover(paths)
+    store = Store(db)
+    state = store.state()
+    todo: list[tuple[str, Path, str]] = []
+    unchanged: list[tuple[str, Path]] = []
+    counts = Counter()
+    for did, f in files:
+        try:
+            sha = sha256_file(f)
+        except OSError as e:
+            sha = None
+            counts["unreadable"] += 1
+        old = state.get(did)
+        if old and sha and old["sha256"] == sha and old["extractor_version"] == version and old["status"] != "missing":
+            unchanged.append((did, f))
+        else:
+            todo.append((did, f, "changed" if old else "new"))
+    seen_ids = {did for did, _ in files}
+    missing = [did for did, st in state.items()
+               if did not in seen_ids and st["status"] != "missing" and _under(st["source_path"] or "", roots)]
+
+    def progress(i: int, n: int, did: str, res: dict) -> None:
+        if quiet:
+            return
+        d = res["rows"]["documents"][0]
+        what = d.get("kind") or "-"
+        msg = f"  [{i}/{n}] {did}: {d['status']} {what} ({res['seconds']:.1f}s)"
+        if res["error"]:
+            msg += f" - {res['error']}"
+        print(msg, file=sys.stderr, flush=True)
+
+    results: list[tuple[str, str, dict]] = []
+    if todo and not quiet:
+        print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
+    if workers > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futs = {pool.submit(process_file, str(f), did): (did, change) for did, f, change in todo}
+            for i, fut in enumerate(as_completed(futs), start=1):
+                did, change = futs[fut]
+                res = fut.result()
+                progress(i, len(todo), did, res)
+                results.append((did, change, res))
+        order = {did: k for k, (did, _, _) in enumerate(todo)}
+        results.sort(key=lambda r: order[r[0]])
+    else:
+        for i, (did, f, change) in enumerate(todo, start=1):
+            res = process_file(str(f), did)
+            progress(i, len(todo), did, res)
+            results.append((did, change, res))
+    n_failed = 0
+    with store.writer() as w:
+        for did, change, res in results:
+            counts[change] += 1
+            if res["rows"]["documents"][0]["status"] == "failed":
+                n_failed += 1
+            w.replace_document(res["rows"], version)
+        for did, f in unchanged:
+            w.touch(did, str(f))
+        for did in missing:
+            w.mark_missing(did)
+        run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
+               "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
+               "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
+               "n_unchanged": len(unchanged), "n_failed": n_failed, "n_missing": len(missing),
+               "seconds": round(time.perf_counter() - t0, 3)}
+        w.log_run(run)
+        kinds = w.execute("SELECT document_id, status, coalesce(kind, '-'), coalesce(provider_name, ''), "
+                          "coalesce(overall_rating, ''), score, score_max, coalesce(error, '') "
+                          "FROM documents ORDER BY document_id").fetchall()
+    run["seconds"] = round(time.perf_counter() - t0, 3)
+    run["documents"] = kinds
+    if not quiet:
+        print_summary(run, db, out)
+    return run
+
+
+def print_summary(run: dict, db: str, out) -> None:
+    nothing = run["n_new"] == 0 and run["n_changed"] == 0 and run["n_missing"] == 0
+    print(f"{db}: {run['n_seen']} documents seen in {run['seconds']:.1f}s"
+          + (" - nothing changed, nothing redone" if nothing else ""), file=out)
+    print(f"  new {run['n_new']}, changed {run['n_changed']}, unchanged {run['n_unchanged']}, "
+          f"failed {run['n_failed']}, missing {run['n_missing']}", file=out)
+    by = Counter((st, kind) for _, st, kind, *_ in run["documents"])
+    print("  by kind: " + ", ".join(f"{k} ({st}) {n}" for (st, k), n in sorted(by.items())), file=out)
+    w = max((len(r[0]) for r in run["documents"]), default=10)
+    for did, st, kind, prov, rating, score, mx, err in run["documents"]:
+        sc = f"{score}/{mx}" if score is not None else ""
+        line = f"  {did:<{w}}  {st:<12} {kind:<28} {prov[:40]:<40} {rating} {sc}".rstrip()
+        if err and st != "ok":
+            line += f"\n  {'':<{w}}  -> {err}"
+        print(line, file=out)

@@ -1,0 +1,42 @@
+"""Stage 1: read a report and find its structures, keeping provenance (document, page, line).
+
+``analyse(path)`` is the stage's public entry point: it returns an ``Extraction``
+with the document model, its classification and the raw records of every
+extractor. Nothing here maps values to the project's vocabulary: that is
+``normalise``'s job.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .classify import Classification, classify
+from .document import Document, DocumentError, load, sha256_file
+from .key_questions import key_question_tables
+from .ratings import RatingsTable, body_ratings, ratings_table
+
+__all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
+
+
+@dataclass
+class Extraction:
+    document: Document
+    classification: Classification
+    ratings: RatingsTable | None = None
+    body_ratings: list[dict] = field(default_factory=list)
+    key_questions: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def analyse(path: str | Path) -> Extraction:
+    """Given a file, return everything the extractors find in it (raises DocumentError)."""
+    doc = load(path)
+    c = classify(doc)
+    ex = Extraction(document=doc, classification=c, warnings=list(doc.warnings))
+    if not c.is_report:
+        return ex
+    ex.ratings = ratings_table(doc)
+    ex.body_ratings = body_ratings(doc)
+    ex.key_questions, w = key_question_tables(doc)
+    ex.warnings.extend(w)
+    return ex

@@ -1,0 +1,158 @@
+"""Stage 2: map what extract found to one vocabulary and the framework's codes.
+
+``normalise(extraction, document_id, source_path)`` returns rows per public
+table (a dict of table name to list of dicts), ready for ``store``.
+"""
+from __future__ import annotations
+
+import re
+
+from .ratings import normalise_rating
+from .reference import find_standard, methodology, reference
+
+__all__ = ["normalise", "failed_document", "normalise_rating", "methodology", "reference"]
+
+
+def _ws(s: str | None) -> str | None:
+    return re.sub(r"\s+", " ", s).strip() if s else s
+
+
+def failed_document(document_id: str, source_path: str, sha256: str, fmt: str, error: str,
+                    size: int | None = None) -> dict[str, list[dict]]:
+    return {"documents": [{
+        "document_id": document_id, "source_path": source_path, "sha256": sha256, "format": fmt,
+        "size_bytes": size, "pages": None, "kind": None, "status": "failed", "error": error,
+    }]}
+
+
+def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
+    doc, c = ex.document, ex.classification
+    kind = c.kind
+    meth = methodology(kind)
+    notes: list[str] = []
+    status = "ok"
+    error = None
+    if not c.is_report:
+        status = "not_a_report"
+        error = c.reason
+    elif kind == "unknown":
+        status = "failed"
+        error = c.reason
+    row = {
+        "document_id": document_id, "source_path": source_path, "sha256": doc.sha256,
+        "format": doc.format, "size_bytes": doc.path.stat().st_size if doc.path.exists() else None,
+        "pages": doc.page_count, "lines": len(doc.lines), "kind": kind, "methodology": meth.get("label"),
+        "is_report": c.is_report, "provider_name": c.provider_name, "provider_type": c.provider_type,
+        "title": c.title, "published_year": c.published_year, "published_month": c.published_month,
+        "published_stated": c.published_stated if c.published_year else None,
+        "published_evidence": c.published_evidence, "classification_evidence": "; ".join(c.evidence) or None,
+        "status": status, "error": error,
+        "overall_rating": None, "score": None, "score_max": None, "score_page": None, "score_line": None,
+        "overall_page": None, "overall_line": None,
+    }
+    out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
+                                  "extraction_notes": []}
+    for page, first, last, text in doc.pages():
+        out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
+                             "last_line": last, "text": text})
+    if status != "ok":
+        return out
+    if not meth.get("rated", False):
+        notes.append(f"no ratings: {meth.get('not_rated_reason', 'methodology publishes no ratings')}")
+    rt = ex.ratings
+    if rt is not None and rt.found:
+        row.update({"overall_rating": normalise_rating(rt.overall_text), "score": rt.score,
+                    "score_max": rt.score_max})
+        if rt.score_pos:
+            row["score_page"], row["score_line"] = rt.score_pos
+        if rt.overall_pos:
+            row["overall_page"], row["overall_line"] = rt.overall_pos
+    elif meth.get("rated"):
+        notes.append("rated methodology, but no ratings table was found" + (f" ({rt.note})" if rt and rt.note else ""))
+    if meth.get("rated"):
+        out["standard_ratings"] = _standard_ratings(ex, kind, document_id, notes)
+        out["key_questions"] = _key_questions(ex, kind, document_id)
+    for w in ex.warnings:
+        notes.append(w)
+    out["extraction_notes"] = [{"document_id": document_id, "note": n} for n in notes]
+    return out
+
+
+def _standard_ratings(ex, kind: str, document_id: str, notes: list[str]) -> list[dict]:
+    rows: dict[str, dict] = {}
+    order: list[str] = []
+    for r in (ex.ratings.rows if ex.ratings else []):
+        std = find_standard(kind, r["label"], r["printed_code"], r["domain_printed"])
+        code = std["code"] if std else r["printed_code"]
+        if code is None:
+            notes.append(f"ratings-table row '{r['label']}' (line {r['line']}) matches no standard of {kind}")
+            continue
+        rows[code] = {
+            "document_id": document_id, "standard_code": code, "printed_code": r["printed_code"],
+            "domain": std["domain"] if std else r["domain_printed"],
+            "standard_name": std["name"] if std else r["label"], "ratings_table_label": r["ratings_table_label"],
+            "rating": normalise_rating(r["rating_text"]), "previous_rating": None, "in_ratings_table": True,
+            "code_inferred": False, "page": r["page"], "line": r["line"],
+            "body_rating": None, "body_previous_rating": None, "body_page": None, "body_line": None,
+        }
+        order.append(code)
+    domain_unnamed = []
+    for b in ex.body_ratings:
+        if b["printed_code"] is None:
+            domain_unnamed.append(b)
+            continue
+        std = find_standard(kind, b["name"], b["printed_code"], b["domain_printed"])
+        code = std["code"] if std else b["printed_code"]
+        _attach_body(rows, order, code, std, b, document_id, inferred=False)
+    for b in domain_unnamed:
+        # a domain heading followed by a bare rating: the standard of that domain that has no
+        # heading of its own and no ratings-table row (e.g. PDU court work, 'Not rated')
+        stds = [s for s in methodology(kind).get("standards", [])
+                if s["domain"] == b["domain_printed"] and s["code"] not in rows and not s.get("never_rated")]
+        if not stds:
+            notes.append(f"a bare rating under domain {b['domain_printed']} (line {b['line']}) matches no standard")
+            continue
+        _attach_body(rows, order, stds[0]["code"], stds[0], b, document_id, inferred=True)
+    return [rows[c] for c in order]
+
+
+def _attach_body(rows, order, code, std, b, document_id, inferred: bool) -> None:
+    cur = normalise_rating(b["current_text"])
+    prev = normalise_rating(b["previous_text"])
+    if code not in rows:
+        rows[code] = {
+            "document_id": document_id, "standard_code": code, "printed_code": b["printed_code"],
+            "domain": std["domain"] if std else b["domain_printed"],
+            "standard_name": std["name"] if std else b["name"], "ratings_table_label": None,
+            "rating": cur, "previous_rating": prev, "in_ratings_table": False, "code_inferred": inferred,
+            "page": None, "line": None,
+            "body_rating": None, "body_previous_rating": None, "body_page": None, "body_line": None,
+        }
+        order.append(code)
+    r = rows[code]
+    if r["body_rating"] is None:
+        r.update({"body_rating": cur, "body_previous_rating": prev, "body_page": b["rating_page"],
+                  "body_line": b["rating_line"]})
+        if r["previous_rating"] is None:
+            r["previous_rating"] = prev
+        if r["printed_code"] is None:
+            r["printed_code"] = b["printed_code"]
+
+
+def _key_questions(ex, kind: str, document_id: str) -> list[dict]:
+    out = []
+    for k in ex.key_questions:
+        std = find_standard(kind, k["standard_name"], k["printed_code"])
+        texts = k.get("cell_texts") or {}
+        out.append({
+            "document_id": document_id, "standard_code": std["code"] if std else k["printed_code"],
+            "printed_code": k["printed_code"], "question": _ws(k["question"]),
+            "current_pct": k["current_pct"], "previous_pct": k["previous_pct"],
+            "comparator_pct": k["comparator_pct"], "comparator_label": k["comparator_label"],
+            "column_label": k["column_label"], "qualitative_only": k["qualitative_only"],
+            "not_rated": bool(std and std.get("never_rated")),
+            "current_text": texts.get("current"), "previous_text": texts.get("previous"),
+            "comparator_text": texts.get("comparator"),
+            "page": k["page"], "line": k["line"], "values_page": k["values_page"], "values_line": k["values_line"],
+        })
+    return out

@@ -1,0 +1,63 @@
+"""The inspectorate's reference data (standards, bands, rules), loaded from one JSON file.
+
+Code and SQL both read this data: ``store`` writes it into reference tables so
+that the audit's SQL and researchers see the same rules the code uses.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+RATINGS_ORDER = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
+
+
+@lru_cache(maxsize=1)
+def reference() -> dict:
+    with resources.files("normalise").joinpath("reference/methodologies.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def methodology(kind: str) -> dict:
+    return reference()["methodologies"].get(kind, {"label": kind, "rated": False, "standards": []})
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z]+", " ", name.lower()).strip()
+
+
+def find_standard(kind: str, name: str | None, printed_code: str | None = None,
+                  domain: int | None = None) -> dict | None:
+    """Given a methodology and a printed standard name (and code/domain if printed), return its standard."""
+    stds = methodology(kind).get("standards", [])
+    if name:
+        k = _key(name)
+        hits = [s for s in stds if _key(s["name"]) == k or k in {_key(a) for a in s.get("aliases", [])}]
+        if len(hits) > 1 and domain is not None:
+            hits = [s for s in hits if s["domain"] == domain] or hits
+        if len(hits) > 1 and printed_code:
+            hits = [s for s in hits if s["code"] == printed_code] or hits
+        if hits:
+            return hits[0]
+    if printed_code:
+        for s in stds:
+            if s["code"] == printed_code:
+                return s
+    return None
+
+
+def kq_band(pct: float) -> str:
+    """Given a key-question percentage, return the rating band of the standard it would drive."""
+    for b in reference()["kq_bands"]["bands"]:
+        if b["min"] <= pct <= b["max"] or (b["min"] <= pct < b["max"] + 1):
+            return b["rating"]
+    return RATINGS_ORDER[-1] if pct > 100 else RATINGS_ORDER[0]
+
+
+def rating_score(rating: str) -> int | None:
+    return reference()["ratings"]["score"].get(rating)
+
+
+def overall_bands(score_max: int) -> dict | None:
+    return reference()["overall_bands"].get(str(score_max))

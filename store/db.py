@@ -1,0 +1,170 @@
+"""Write and publish the DuckDB file.
+
+A refresh works on a private copy (``.NAME.tmp-PID`` beside the database),
+applies each document's rows in one transaction, checkpoints, and publishes the
+copy with ``os.replace``: readers that have the old file open keep reading it,
+and new readers see the whole new state. A process killed at any moment leaves
+the published file as it was; its stale copy is removed by the next refresh.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from .schema import PER_DOCUMENT, TABLES, columns, ddl
+
+
+class StoreError(Exception):
+    """The database could not be read or written (the message says why)."""
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    # ----------------------------------------------------------------- reading
+    def state(self) -> dict[str, dict]:
+        """Return {document_id: {sha256, extractor_version, status, source_path}} of the published file."""
+        if not self.path.exists():
+            return {}
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as e:
+            raise StoreError(f"{self.path}: cannot open database ({e})") from e
+        try:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if "documents" not in tables:
+                return {}
+            rows = con.execute(
+                "SELECT document_id, sha256, extractor_version, status, source_path FROM documents").fetchall()
+        finally:
+            con.close()
+        return {r[0]: {"sha256": r[1], "extractor_version": r[2], "status": r[3], "source_path": r[4]}
+                for r in rows}
+
+    # ----------------------------------------------------------------- writing
+    def _cleanup_stale(self) -> None:
+        for p in self.path.parent.glob(f".{self.path.name}.tmp-*"):
+            pid = p.name.rsplit("-", 1)[-1].split(".")[0]
+            alive = False
+            if pid.isdigit():
+                try:
+                    os.kill(int(pid), 0)
+                    alive = int(pid) != os.getpid()
+                except OSError:
+                    alive = False
+            if not alive:
+                p.unlink(missing_ok=True)
+
+    @contextmanager
+    def writer(self):
+        """Yield a Writer on a private copy; publish it atomically if the block succeeds."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._cleanup_stale()
+        tmp = self.path.parent / f".{self.path.name}.tmp-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        if self.path.exists():
+            shutil.copyfile(self.path, tmp)
+        try:
+            con = duckdb.connect(str(tmp))
+        except duckdb.Error as e:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{self.path}: cannot open a working copy ({e})") from e
+        ok = False
+        try:
+            for t in TABLES:
+                con.execute(ddl(t))
+            _migrate(con)
+            w = Writer(con)
+            yield w
+            con.execute("CHECKPOINT")
+            ok = True
+        finally:
+            con.close()
+            if ok:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+                try:
+                    dfd = os.open(self.path.parent, os.O_RDONLY)
+                    os.fsync(dfd)
+                    os.close(dfd)
+                except OSError:
+                    pass
+            else:
+                tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _migrate(con) -> None:
+    """Add columns that a newer schema has and an older file lacks."""
+    for t, spec in TABLES.items():
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t]).fetchall()}
+        for c, typ, _ in spec["columns"]:
+            if c not in have:
+                con.execute(f'ALTER TABLE "{t}" ADD COLUMN "{c}" {typ}')
+
+
+class Writer:
+    def __init__(self, con):
+        self.con = con
+
+    def _insert(self, table: str, rows: list[dict]) -> None:
+        if not rows:
+            return
+        cols = columns(table)
+        unknown = set().union(*[r.keys() for r in rows]) - set(cols)
+        if unknown:
+            raise StoreError(f"table {table} has no column(s) {sorted(unknown)}")
+        sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) VALUES ({", ".join("?" * len(cols))})'
+        self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
+
+    def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
+        """Replace every row of one document, in one transaction."""
+        doc = dict(rows["documents"][0])
+        did = doc["document_id"]
+        now = _now()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            old = self.con.execute("SELECT first_seen FROM documents WHERE document_id = ?", [did]).fetchone()
+            self.con.execute("DELETE FROM documents WHERE document_id = ?", [did])
+            for t in PER_DOCUMENT:
+                self.con.execute(f'DELETE FROM "{t}" WHERE document_id = ?', [did])
+            doc.update({"extractor_version": version, "first_seen": old[0] if old else now,
+                        "extracted_at": now, "last_seen": now})
+            self._insert("documents", [doc])
+            for t in PER_DOCUMENT:
+                self._insert(t, rows.get(t, []))
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def touch(self, document_id: str, source_path: str) -> None:
+        self.con.execute("UPDATE documents SET last_seen = ?, source_path = ? WHERE document_id = ?",
+                         [_now(), source_path, document_id])
+
+    def mark_missing(self, document_id: str) -> None:
+        self.con.execute("UPDATE documents SET status = 'missing', error = 'file no longer present at ' || "
+                         "source_path WHERE document_id = ?", [document_id])
+
+    def replace_table(self, table: str, rows: list[dict]) -> None:
+        self.con.execute(f'DELETE FROM "{table}"')
+        self._insert(table, rows)
+
+    def log_run(self, run: dict) -> None:
+        n = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM refresh_runs").fetchone()[0]
+        self._insert("refresh_runs", [dict(run, run_id=n)])
+
+    def execute(self, sql: str, params=None):
+        return self.con.execute(sql, params or [])

@@ -1,0 +1,157 @@
+"""The public schema: every table, its columns, types and meaning, as data.
+
+Adding a table is one entry in TABLES. The README's schema section is generated
+from the same descriptions (``inspections schema --markdown``), so the two cannot
+drift apart.
+"""
+from __future__ import annotations
+
+#: rows of a document in these tables are replaced together when the document changes
+PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "extraction_notes"]
+
+TABLES: dict[str, dict] = {
+    "documents": {
+        "doc": "One row per source file seen by a refresh, whatever became of it.",
+        "key": ["document_id"],
+        "columns": [
+            ("document_id", "VARCHAR", "Stable id: the file's path relative to the folder it was found under"),
+            ("source_path", "VARCHAR", "Absolute path of the file when last seen"),
+            ("sha256", "VARCHAR", "SHA-256 of the file's bytes (change detection)"),
+            ("format", "VARCHAR", "pdf, text or markdown"),
+            ("size_bytes", "BIGINT", "File size"),
+            ("pages", "INTEGER", "PDF: page count. Text: highest page number recovered from page footers, else NULL"),
+            ("lines", "INTEGER", "Number of lines in the document model"),
+            ("kind", "VARCHAR", "Methodology: crc_inspection_2018_2020, nps_inspection_2018_2021, pdu_inspection_2021_on, "
+                                "regional_inspection_2023_on, youth_justice_inspection, quality_and_impact_2016_2018, "
+                                "thematic_inspection, commentary (not a report) or unknown"),
+            ("methodology", "VARCHAR", "Human-readable label of kind"),
+            ("is_report", "BOOLEAN", "False for documents that are not inspection reports"),
+            ("provider_name", "VARCHAR", "The inspected body as the report names it"),
+            ("provider_type", "VARCHAR", "CRC, NPS division, PDU, YOS, region or area"),
+            ("title", "VARCHAR", "Title where printed"),
+            ("published_year", "INTEGER", "Publication year, stated or implied"),
+            ("published_month", "INTEGER", "Publication month (1-12) where stated"),
+            ("published_stated", "BOOLEAN", "True if the date is printed; False if implied (see published_evidence)"),
+            ("published_evidence", "VARCHAR", "The printed date line, or why the year is implied"),
+            ("classification_evidence", "VARCHAR", "The cues that decided kind"),
+            ("status", "VARCHAR", "ok, not_a_report, failed or missing (file no longer present; rows kept)"),
+            ("error", "VARCHAR", "Why a document failed or is not a report, in words"),
+            ("overall_rating", "VARCHAR", "Overall rating from the ratings table (rating vocabulary)"),
+            ("score", "INTEGER", "Stated score, e.g. 13 of 13/30"),
+            ("score_max", "INTEGER", "Stated maximum, e.g. 30 of 13/30"),
+            ("score_page", "INTEGER", "Page of the score cell"),
+            ("score_line", "INTEGER", "Line of the score cell"),
+            ("overall_page", "INTEGER", "Page of the overall rating"),
+            ("overall_line", "INTEGER", "Line of the overall rating"),
+            ("extractor_version", "VARCHAR", "Package version that extracted the rows"),
+            ("first_seen", "TIMESTAMP", "When a refresh first saw the document"),
+            ("extracted_at", "TIMESTAMP", "When its rows were last extracted"),
+            ("last_seen", "TIMESTAMP", "When a refresh last found the file"),
+        ],
+    },
+    "pages": {
+        "doc": "The text of each page (PDF) or recovered page (text rendering; page NULL where unknown).",
+        "key": ["document_id", "first_line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("page", "INTEGER", "Page number, NULL where a text rendering does not show it"),
+            ("first_line", "INTEGER", "First line of the page (file line for text, 1 for PDF)"),
+            ("last_line", "INTEGER", "Last line of the page"),
+            ("text", "VARCHAR", "Text as read"),
+        ],
+    },
+    "standard_ratings": {
+        "doc": "One row per standard: the ratings table's rating, and the rating printed beside the standard's heading in the body.",
+        "key": ["document_id", "standard_code"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("standard_code", "VARCHAR", "The framework's code (CRC unpaid work and Through the Gate are 4.1/4.2)"),
+            ("printed_code", "VARCHAR", "The code printed beside the standard, if any"),
+            ("domain", "INTEGER", "Domain number"),
+            ("standard_name", "VARCHAR", "The framework's name of the standard"),
+            ("ratings_table_label", "VARCHAR", "The label as printed in the ratings table"),
+            ("rating", "VARCHAR", "Rating (Outstanding, Good, Requires improvement, Inadequate, Not rated)"),
+            ("previous_rating", "VARCHAR", "Previous inspection's rating, where printed"),
+            ("in_ratings_table", "BOOLEAN", "False for a standard rated only in the body (e.g. PDU court work 'Not rated')"),
+            ("code_inferred", "BOOLEAN", "True where the report prints no code and it was inferred from the domain"),
+            ("page", "INTEGER", "Page of the ratings-table row"),
+            ("line", "INTEGER", "Line of the ratings-table row"),
+            ("body_rating", "VARCHAR", "Rating printed beside the standard's heading in the body"),
+            ("body_previous_rating", "VARCHAR", "Previous rating printed beside the heading in the body"),
+            ("body_page", "INTEGER", "Page of the body rating"),
+            ("body_line", "INTEGER", "Line of the body rating"),
+        ],
+    },
+    "key_questions": {
+        "doc": "Every key-question row of the body's percentage tables (domains two and three, and outcomes).",
+        "key": ["document_id", "standard_code", "line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("standard_code", "VARCHAR", "The framework's code of the standard the table belongs to"),
+            ("printed_code", "VARCHAR", "The code printed in the heading above the table"),
+            ("question", "VARCHAR", "The key question, de-wrapped"),
+            ("current_pct", "DOUBLE", "Current inspection, percent 'yes' (NULL for a qualitative-only row)"),
+            ("previous_pct", "DOUBLE", "Previous inspection, percent (NULL if not printed or 'No comparable data available')"),
+            ("comparator_pct", "DOUBLE", "Comparator column, percent"),
+            ("comparator_label", "VARCHAR", "Comparator column heading, e.g. All CRCs"),
+            ("column_label", "VARCHAR", "Heading of a single value column, e.g. Percentage 'Yes'"),
+            ("qualitative_only", "BOOLEAN", "True for a question answered by qualitative evidence only"),
+            ("not_rated", "BOOLEAN", "True where the standard is never rated (PDU outcomes)"),
+            ("current_text", "VARCHAR", "Printed words where current_pct is NULL"),
+            ("previous_text", "VARCHAR", "Printed words where previous_pct is NULL"),
+            ("comparator_text", "VARCHAR", "Printed words where comparator_pct is NULL"),
+            ("page", "INTEGER", "Page of the question"),
+            ("line", "INTEGER", "Line where the question starts"),
+            ("values_page", "INTEGER", "Page of the last value cell"),
+            ("values_line", "INTEGER", "Line of the last value cell"),
+        ],
+    },
+    "extraction_notes": {
+        "doc": "What the extractors could not do or chose not to do for a document, in words.",
+        "key": [],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("note", "VARCHAR", "The note"),
+        ],
+    },
+    "refresh_runs": {
+        "doc": "One row per refresh run.",
+        "key": ["run_id"],
+        "columns": [
+            ("run_id", "INTEGER", "Sequence number"),
+            ("started_at", "TIMESTAMP", "Start"),
+            ("finished_at", "TIMESTAMP", "End"),
+            ("package_version", "VARCHAR", "hmip-inspections version"),
+            ("paths", "VARCHAR", "Files and folders refreshed"),
+            ("workers", "INTEGER", "Worker processes"),
+            ("n_seen", "INTEGER", "Files found"),
+            ("n_new", "INTEGER", "New documents"),
+            ("n_changed", "INTEGER", "Changed documents (re-extracted)"),
+            ("n_unchanged", "INTEGER", "Unchanged documents (skipped)"),
+            ("n_failed", "INTEGER", "Documents that failed"),
+            ("n_missing", "INTEGER", "Documents no longer present"),
+            ("seconds", "DOUBLE", "Wall time"),
+        ],
+    },
+}
+
+
+def ddl(table: str) -> str:
+    t = TABLES[table]
+    cols = ", ".join(f'"{c}" {typ}' for c, typ, _ in t["columns"])
+    return f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})'
+
+
+def columns(table: str) -> list[str]:
+    return [c for c, _, _ in TABLES[table]["columns"]]
+
+
+def markdown() -> str:
+    """Given the schema, return a markdown description of every table and column."""
+    out = []
+    for name, t in TABLES.items():
+        out.append(f"#### `{name}`\n\n{t['doc']}\n\n| column | type | meaning |\n|---|---|---|")
+        for c, typ, doc in t["columns"]:
+            out.append(f"| `{c}` | {typ} | {doc} |")
+        out.append("")
+    return "\n".join(out)
