@@ -165,8 +165,8 @@ def _items_text(lines: list[Line]) -> list[Item]:
     items: list[tuple[int, Item]] = []
     masked = list(stream)
     for m in CELL_RE.finditer(stream):
-        # the cell's last line is where its value is printed
-        items.append((m.start(), Item("cell", m.group(0), line_at(m.end() - 1))))
+        # a cell wrapped over lines is located where it starts
+        items.append((m.start(), Item("cell", m.group(0), line_at(m.start()))))
         for k in range(m.start(), m.end()):
             if masked[k] != "\n":
                 masked[k] = " "

@@ -154,7 +154,7 @@ def _rating_cell(ln: Line) -> str | None:
     return None
 
 
-def _body_ratings_geometry(window: list[Line], header_words: list) -> tuple[str | None, str | None]:
+def _body_ratings_geometry(window: list[Line], header_words: list):
     """PDF: assign rating words to the Previous/Current columns by x position."""
     cols = {}
     for w in header_words:
@@ -167,12 +167,15 @@ def _body_ratings_geometry(window: list[Line], header_words: list) -> tuple[str 
             if tok in _RATING_TOKENS and w.x0 >= left_edge:
                 centre = (w.x0 + w.x1) / 2
                 k = min(cols, key=lambda c: abs(cols[c] - centre))
-                buckets[k].append((w.top, w.x0, w.text))
+                buckets[k].append((w.top, w.x0, w.text, ln))
     out = {}
+    first = {}
     for k, ws in buckets.items():
-        seq = _rating_sequence(" ".join(t for _, _, t in sorted(ws)))
+        ws = sorted(ws)
+        seq = _rating_sequence(" ".join(t for _, _, t, _ in ws))
         out[k] = seq[0] if seq else None
-    return out.get("previous"), out.get("current")
+        first[k] = ws[0][3] if ws else None
+    return out.get("previous"), out.get("current"), first.get("current")
 
 
 def body_ratings(doc: Document) -> list[dict]:
@@ -199,7 +202,7 @@ def body_ratings(doc: Document) -> list[dict]:
                     re.match(r"^\s*(?:Our rating|We inspected|We do not currently rate|Key question)", ln2.text):
                 break
             window.append(ln2)
-        prev = cur = None
+        prev = cur = anchor = None
         header_words = []
         for w_ln in [ln] + window[:3] + lines[max(0, i - 6):i]:
             for w in w_ln.words or []:
@@ -210,18 +213,25 @@ def body_ratings(doc: Document) -> list[dict]:
         rating_lines = [w for w in window if _rating_cell(w)]
         if header_words and any(w.words for w in window):
             names = {w.text.lower() for w in header_words}
-            prev, cur = _body_ratings_geometry(window, [w for w in header_words])
+            prev, cur, anchor = _body_ratings_geometry(window, [w for w in header_words])
             if "previous" not in names:
                 prev = None
         elif rating_lines:
-            seq = _rating_sequence(" ".join(_rating_cell(w) for w in rating_lines))
-            if len(seq) >= 2:
-                prev, cur = seq[0], seq[1]
-            elif seq:
-                cur = seq[0]
+            # the rating sequence, remembering on which line each phrase starts
+            joined, starts = "", []
+            for w in rating_lines:
+                starts.append((len(joined), w))
+                joined += _rating_cell(w) + " "
+            found = list(RATING_RE.finditer(joined))
+            seq = [re.sub(r"\s+", " ", m.group(1)) for m in found]
+            if seq:
+                cur = seq[1] if len(seq) >= 2 else seq[0]
+                prev = seq[0] if len(seq) >= 2 else None
+                off = found[1 if len(seq) >= 2 else 0].start()
+                anchor = [w for o, w in starts if o <= off][-1]
         if cur is None:
             continue
-        anchor = rating_lines[0] if rating_lines else ln
+        anchor = anchor or ln
         if mh:
             out.append({"printed_code": mh.group("code"), "name": mh.group("name").strip(), "domain_printed":
                         int(mh.group("code").split(".")[0]), "previous_text": prev, "current_text": cur,

@@ -1,0 +1,158 @@
+"""``inspections evaluate GOLD_DIR``: accuracy of the database against hand-checked gold files.
+
+For every gold file, the documents it describes (its text file and its PDF
+renderings) are compared table by table. A row is *matched* when its key is
+found and every compared field is equal; *missing* when the gold row has no
+counterpart; *extra* when the database has a row the gold does not (an
+invented row). Line numbers are compared for text renderings only (the gold
+convention); PDFs are compared on values.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+
+
+def _norm_q(q: str | None) -> str:
+    return re.sub(r"\s+", " ", (q or "").replace("’", "'").replace("‘", "'")).strip().lower()
+
+
+def _num(v):
+    if v is None:
+        return None
+    f = float(v)
+    return int(f) if f.is_integer() else round(f, 3)
+
+
+def _docs_for(gold: dict, doc_ids: list[str]) -> list[str]:
+    src = gold["source_file"]
+    stem = Path(src).stem
+    names = {src, *gold.get("pdf_renderings", [])}
+    out = []
+    for did in doc_ids:
+        name = Path(did).name
+        if name in names or (Path(name).stem.startswith(stem + "-") and name.endswith(".pdf")):
+            out.append(did)
+    return out
+
+
+def _compare(expected: dict, found: dict, fields: list[str]) -> dict:
+    rep = {"expected": len(expected), "found": len(found), "matched": 0, "missing": [], "extra": [],
+           "mismatched": []}
+    for k, e in expected.items():
+        f = found.get(k)
+        if f is None:
+            rep["missing"].append(str(k))
+            continue
+        diffs = [(fld, e.get(fld), f.get(fld)) for fld in fields if fld in e and e.get(fld) != f.get(fld)]
+        if diffs:
+            rep["mismatched"].append({"key": str(k), "diffs": [f"{a}: expected {b!r}, found {c!r}" for a, b, c in diffs]})
+        else:
+            rep["matched"] += 1
+    rep["extra"] = [str(k) for k in found if k not in expected]
+    return rep
+
+
+def evaluate(gold_dir: str, db: str) -> dict:
+    con = duckdb.connect(db, read_only=True)
+    try:
+        doc_ids = [r[0] for r in con.execute("SELECT document_id FROM documents ORDER BY 1").fetchall()]
+        report = {"documents": []}
+        for gf in sorted(Path(gold_dir).glob("*.json")):
+            gold = json.loads(gf.read_text(encoding="utf-8"))
+            for did in _docs_for(gold, doc_ids):
+                report["documents"].append(_evaluate_doc(con, gold, did))
+    finally:
+        con.close()
+    totals: dict[str, dict] = {}
+    for d in report["documents"]:
+        for t, r in d["tables"].items():
+            tot = totals.setdefault(t, {"expected": 0, "found": 0, "matched": 0, "missing": 0, "extra": 0})
+            tot["expected"] += r["expected"]
+            tot["found"] += r["found"]
+            tot["matched"] += r["matched"]
+            tot["missing"] += len(r["missing"])
+            tot["extra"] += len(r["extra"])
+    for t in totals.values():
+        t["accuracy"] = round(t["matched"] / t["expected"], 4) if t["expected"] else (1.0 if t["found"] == 0 else 0.0)
+    report["totals"] = totals
+    return report
+
+
+def _evaluate_doc(con, gold: dict, did: str) -> dict:
+    is_text = not did.lower().endswith(".pdf")
+    d = con.execute("SELECT kind, status, provider_name, provider_type, published_year, published_month, "
+                    "overall_rating, score, score_max FROM documents WHERE document_id = ?", [did]).fetchone()
+    cols = ["kind", "status", "provider_name", "provider_type", "published_year", "published_month",
+            "overall_rating", "score", "score_max"]
+    found_doc = dict(zip(cols, d))
+    pub = gold.get("publication") or {}
+    exp_doc = {"kind": gold["document_kind"], "status": "ok" if gold["is_inspection_report"] else "not_a_report",
+               "provider_name": gold.get("provider_name"), "provider_type": gold.get("provider_type"),
+               "published_year": pub.get("year"), "published_month": pub.get("month"),
+               "overall_rating": (gold.get("overall") or {}).get("rating"),
+               "score": (gold.get("overall") or {}).get("score"),
+               "score_max": (gold.get("overall") or {}).get("score_max")}
+    tables = {
+        "document": _compare({"document": exp_doc}, {"document": found_doc},
+                             ["kind", "status", "provider_name", "provider_type", "published_year", "published_month"]),
+        "overall": _compare({"overall": exp_doc}, {"overall": found_doc}, ["overall_rating", "score", "score_max"]),
+    }
+    # standards: the framework code is the key
+    code_map = {}
+    exp_std = {}
+    for s in gold.get("standards", []):
+        code = s.get("framework_code") or s["code"]
+        code_map[s["code"]] = code
+        e = {"rating": s["rating"], "previous_rating": s.get("previous_rating"), "body_rating": s.get("body_rating")}
+        if is_text:
+            e["line"] = s.get("line")
+            e["body_line"] = s.get("body_line")
+        exp_std[code] = e
+    found_std = {}
+    for r in con.execute("SELECT standard_code, rating, previous_rating, body_rating, line, body_line "
+                         "FROM standard_ratings WHERE document_id = ?", [did]).fetchall():
+        found_std[r[0]] = {"rating": r[1], "previous_rating": r[2], "body_rating": r[3], "line": r[4], "body_line": r[5]}
+    tables["standard_ratings"] = _compare(exp_std, found_std, ["rating", "previous_rating", "body_rating", "line", "body_line"])
+    # key questions: (standard code, question) is the key
+    exp_kq = {}
+    for k in gold.get("key_questions", []):
+        code = code_map.get(k["standard_code"], k["standard_code"])
+        e = {"question": re.sub(r"\s+", " ", k["question"]).strip(), "current_pct": _num(k.get("current_pct")),
+             "previous_pct": _num(k.get("previous_pct")), "comparator_pct": _num(k.get("comparator_pct")),
+             "comparator_label": k.get("comparator_label")}
+        if is_text:
+            e["line"] = k.get("line")
+            e["values_line"] = k.get("values_line")
+        exp_kq[(code, _norm_q(k["question"]))] = e
+    found_kq = {}
+    for r in con.execute("SELECT standard_code, question, current_pct, previous_pct, comparator_pct, comparator_label, "
+                         "line, values_line FROM key_questions WHERE document_id = ?", [did]).fetchall():
+        found_kq[(r[0], _norm_q(r[1]))] = {"question": r[1], "current_pct": _num(r[2]), "previous_pct": _num(r[3]),
+                                           "comparator_pct": _num(r[4]), "comparator_label": r[5],
+                                           "line": r[6], "values_line": r[7]}
+    tables["key_questions"] = _compare(exp_kq, found_kq, ["question", "current_pct", "previous_pct", "comparator_pct",
+                                                         "comparator_label", "line", "values_line"])
+    return {"document_id": did, "gold": gold["source_file"], "tables": tables}
+
+
+def print_report(rep: dict) -> None:
+    print(f"{'document':<42} {'table':<17} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5}")
+    for d in rep["documents"]:
+        for t, r in d["tables"].items():
+            print(f"{d['document_id']:<42} {t:<17} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} "
+                  f"{len(r['missing']):>7} {len(r['extra']):>5}")
+            for m in r["mismatched"]:
+                print(f"{'':<42}   ! {m['key']}: " + "; ".join(m["diffs"]))
+            for k in r["missing"]:
+                print(f"{'':<42}   - missing {k}")
+            for k in r["extra"]:
+                print(f"{'':<42}   + extra {k}")
+    print()
+    print(f"{'TOTAL':<42} {'table':<17} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5} accuracy")
+    for t, r in rep["totals"].items():
+        print(f"{'':<42} {t:<17} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} {r['missing']:>7} "
+              f"{r['extra']:>5} {100 * r['accuracy']:.1f}%")
