@@ -61,7 +61,7 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
-def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=sys.stdout) -> dict:
+def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=None) -> dict:
     t0 = time.perf_counter()
     started = datetime.now().replace(microsecond=0)
     version = package_version()
@@ -137,7 +137,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
     run["seconds"] = round(time.perf_counter() - t0, 3)
     run["documents"] = kinds
     if not quiet:
-        print_summary(run, db, out)
+        print_summary(run, db, out or sys.stdout)
     return run
 
 

@@ -212,8 +212,8 @@ def find_running_lines(texts: list[str], min_repeats: int = DEFAULT_MIN_RUNNING_
         nums = {n for _, n in hits}
         if len(key) > 70:
             continue
-        if (len(hits) >= min_repeats and len(nums) >= min_repeats and ":" in key) or (
-                len(hits) >= 3 and len(nums) >= 3):
+        title_like = ":" in key or "inspection" in key or "inspectorate" in key
+        if title_like and len(hits) >= min_repeats and len(nums) >= min_repeats:
             for i, n in hits:
                 out[i] = n
     # unnumbered running titles ("Inspection of probation services: X" alone)

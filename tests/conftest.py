@@ -1,0 +1,33 @@
+"""Shared fixtures: the database built once from the embedded corpus (session scope)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+GOLD = Path(__file__).resolve().parent / "gold"
+
+
+def gold_files() -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))}
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory):
+    """The embedded corpus refreshed into a fresh database; returns (db path, refresh run)."""
+    from cli.refresh import refresh
+    db = tmp_path_factory.mktemp("db") / "corpus.duckdb"
+    run = refresh([str(CORPUS)], str(db), workers=2, quiet=True)
+    return db, run
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    """A writable copy of the text part of the corpus (fast to refresh)."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "text", dst)
+    return dst
