@@ -118,17 +118,31 @@ def classify(doc: Document) -> Classification:
     return c
 
 
+def _joined(lines: list[Line]) -> tuple[str, list[int]]:
+    """Given lines, return their text joined by newlines and each line's start offset."""
+    offs, parts, n = [], [], 0
+    for ln in lines:
+        offs.append(n)
+        parts.append(ln.text)
+        n += len(ln.text) + 1
+    return "\n".join(parts), offs
+
+
+def _line_at(lines: list[Line], offs: list[int], pos: int) -> Line:
+    k = max(i for i, o in enumerate(offs) if o <= pos)
+    return lines[k]
+
+
 def _provider(doc: Document, lines: list[Line], c: Classification) -> None:
     name = None
     where = None
-    # 1. title page: "An inspection of probation services in:" then the name
-    for i, ln in enumerate(lines[:DEFAULT_FRONT_LINES]):
-        if re.search(r"^\s*An inspection of (?:probation|youth\w*)[\w\s]*?(?:services|work)\s+in:?\s*$", ln.text, re.I):
-            for nxt in lines[i + 1:i + 6]:
-                if nxt.text.strip():
-                    name, where = nxt.text.strip(), nxt
-                    break
-            break
+    # 1. title page: "An inspection of probation services in:" then the name (either may wrap)
+    front = lines[:DEFAULT_FRONT_LINES]
+    joined, offs = _joined(front)
+    m = re.search(r"An inspection of (?:probation|youth\w*)[\w\s]*?(?:services|work)\s+in:?[ \t]*\n\s*(?P<name>[^\n]+)",
+                  joined, re.I)
+    if m:
+        name, where = m.group("name").strip(), _line_at(front, offs, m.start("name"))
     # 2. the ratings table: the words before "Score N/M" (possibly wrapped)
     if not name:
         for i, ln in enumerate(lines):
@@ -196,14 +210,16 @@ def _publication(lines: list[Line], text: str, c: Classification) -> None:
         return
     front = lines[:DEFAULT_FRONT_LINES]
     # stated: "HM Inspectorate of Probation, June 2023" or a date line under the Foreword signature
-    for ln in front:
-        m = re.search(rf"(?:Inspectorate of Probation|^)\s*,?\s*({_MONTH_RE})\s+((?:19|20)\d\d)\s*$", ln.text.strip())
-        if m:
-            c.published_month = MONTHS.index(m.group(1)) + 1
-            c.published_year = int(m.group(2))
-            c.published_stated = True
-            c.published_evidence = f"'{ln.text.strip()}' (page {ln.page}, line {ln.line})"
-            return
+    joined, offs = _joined(front)
+    m = re.search(rf"(?:Inspectorate of Probation\s*,?|^)[ \t]*\n?[ \t]*({_MONTH_RE})\s+((?:19|20)\d\d)[ \t]*$",
+                  joined, re.M)
+    if m:
+        ln = _line_at(front, offs, m.start(1))
+        c.published_month = MONTHS.index(m.group(1)) + 1
+        c.published_year = int(m.group(2))
+        c.published_stated = True
+        c.published_evidence = f"'{re.sub(chr(92) + 's+', ' ', m.group(0)).strip()}' (page {ln.page}, line {ln.line})"
+        return
     # implied: the latest full date the report mentions
     years = [int(y) for y in re.findall(rf"\b\d{{1,2}}\s+(?:{_MONTH_RE})\s+((?:19|20)\d\d)\b", text)]
     if years:

@@ -239,7 +239,8 @@ _MD_FOOTNOTE_RE = re.compile(r"^\s*<sup>\s*(\d{1,3})\s*</sup>", re.I)
 _MANGLED_SUP_RE = re.compile(r"(?:<sup>\s*&(?:amp;)?\s*</sup>\s*(?:lt;\s*sup>|<sup>)|&lt;sup&gt;)", re.I)
 
 
-def find_footnote_blocks(raws: list[str]) -> tuple[set[int], dict[int, str]]:
+def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset()
+                         ) -> tuple[set[int], dict[int, str]]:
     """Given raw text lines, return (indices of footnote lines, {number: text}).
 
     Text renderings put a page's footnotes after a long blank separator line;
@@ -259,7 +260,7 @@ def find_footnote_blocks(raws: list[str]) -> tuple[set[int], dict[int, str]]:
             i += 1
             continue
         j = i + 1
-        while j < n and not raws[j].strip():
+        while j < n and (not raws[j].strip() or j in skip):   # blanks, or a page footer in between
             j += 1
         m = _FOOTNOTE_START_RE.match(raws[j]) if j < n else None
         if not m:
@@ -274,7 +275,7 @@ def find_footnote_blocks(raws: list[str]) -> tuple[set[int], dict[int, str]]:
         k = j + 1
         while k < n:
             line = raws[k]
-            if not line.strip():
+            if not line.strip() or k in skip:
                 break
             if line.startswith(" ") and not line.startswith("  ") and line[1:2].strip():
                 break          # a new page starts with one leading space in these renderings
@@ -359,8 +360,10 @@ def document_from_text(text: str, path: Path, fmt: str = "text", sha: str = "") 
         raws.append(raw.replace("\f", ""))
         ff_pages.append(page_no)
     has_ff = "\f" in text
-    fn_idx, notes = find_footnote_blocks(raws)
-    cleaned: list[tuple[str, int]] = []
+    cleaned: list[tuple[str, int]] = [clean_markup(raw)[:2] for raw in raws]
+    running_all = find_running_lines([c[0] for c in cleaned])
+    fn_idx, notes = find_footnote_blocks(raws, skip=set(running_all))
+    cleaned = []
     all_markers: set[int] = set(notes)
     for raw in raws:
         s, lvl, marks = clean_markup(raw)
@@ -368,8 +371,7 @@ def document_from_text(text: str, path: Path, fmt: str = "text", sha: str = "") 
         for mk in marks:
             if mk.isdigit():
                 all_markers.add(int(mk))
-    running = {i: p for i, p in find_running_lines([c[0] for c in cleaned]).items()
-               if i not in fn_idx}
+    running = {i: p for i, p in running_all.items() if i not in fn_idx}
     pages = _pages_from_footers(len(raws), running) if not has_ff else ff_pages
     lines: list[Line] = []
     for i, (raw, (s, lvl)) in enumerate(zip(raws, cleaned)):

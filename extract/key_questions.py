@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from .document import Document, Line
 
-TRIGGER_RE = re.compile(r"\brating\b.{0,80}\bbased on\b.{0,200}?\bkey\b.{0,80}?\bquestions?\b|Percentage\s*[‘'’\"]?\s*Yes\b",
+TRIGGER_RE = re.compile(r"\brating\d*\b.{0,80}\bbased on\b.{0,200}?\bkey\b.{0,80}?\bquestions?\b|Percentage\s*[‘'’\"]?\s*Yes\b",
                         re.I | re.S)
 #: how many lines a trigger sentence may wrap over
 DEFAULT_TRIGGER_LINES = 3
@@ -34,7 +34,7 @@ DEFAULT_RIGHT_COLUMN_X = 180.0
 QUESTION_START = re.compile(r"^\s*(?:Does|Do|Is|Are|Has|Have|Was|Were|Did|Can|Could|Will|How|To what extent)\b")
 PCT = r"(?<![\d.])\d{1,3}(?:\.\d+)?\s?%"
 NA = r"No\s+comparable\s+data\s+available|No\s+data\s+available|Information\s+not\s+available|Not\s+applicable"
-QUAL = r"This\s+question\s+produces\s+qualitative\s+evidence\s+only(?:[^?%]*?\bdata\b)?"
+QUAL = r"This\s+question\s+produces\s+qualitative\s+evidence\s+only(?:[^?%]*?\bdata(?![a-z]))?"
 CELL_RE = re.compile(rf"(?P<pct>{PCT})|(?P<na>{NA})|(?P<qual>{QUAL})", re.S)
 _JUNK_RE = re.compile(r"Error!\s*Bookmark\s+not\s+defined\.?", re.S)
 COLUMN_RE = re.compile(r"\b(?P<col>Previous|Current|All|Percentage)\b")
@@ -173,8 +173,12 @@ def _items_text(lines: list[Line]) -> list[Item]:
     masked_s = "".join(masked)
     for i, ln in enumerate(lines):
         seg = masked_s[starts[i]:starts[i] + len(ln.text)]
-        if seg.strip():
-            items.append((starts[i], Item("text", seg.strip(), ln)))
+        # a line may hold the end of one question, its cells and the start of the next:
+        # split where cells were taken out, and after a '?' that a new question follows
+        for m in re.finditer(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)", seg):
+            for k, piece in enumerate(re.split(r"(?<=\?)\S*\s+(?=(?:Does|Do|Is|Are|Has|Have|How)\b)", m.group(0))):
+                if piece.strip():
+                    items.append((starts[i] + m.start() + k, Item("text", piece.strip(), ln)))
     items.sort(key=lambda p: p[0])
     return [it for _, it in items]
 
@@ -205,7 +209,7 @@ def _cell_value(text: str) -> tuple[float | None, str | None, bool]:
 
 
 def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
-    lines = doc.content()
+    lines = [ln for ln in doc.content() if ln.role == "body"]   # blank lines carry no structure here
     index = {(ln.page, ln.line): k for k, ln in enumerate(lines)}
     rows_out: list[dict] = []
     warnings: list[str] = []

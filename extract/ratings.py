@@ -66,13 +66,27 @@ def _merge_split_ratings(lines: list[Line]) -> list[tuple[str, Line]]:
             out.append((t + " " + content[i + 1].text.strip(), content[i]))
             i += 2
             continue
+        # a standard row whose rating (or the end of its label) wrapped onto the next line
+        if i + 1 < len(content) and not RATING_RE.search(t) and re.match(r"^\s*(?:\d\.\d{1,2}\.?\s+)?[A-Z]", t) \
+                and not _DOMAIN_ROW.match(t) and not SCORE_RE.search(t):
+            nxt = content[i + 1].text.strip()
+            if RATING_RE.search(nxt) and len(nxt) < 60 and not re.match(r"^\s*\d", nxt):
+                merged = t + " " + nxt
+                if i + 2 < len(content) and re.search(r"\b(?:Requires|Not)\s*$", merged) and \
+                        re.match(r"^\s*(?:[Ii]mprovement|rated|inspected)\b", content[i + 2].text):
+                    merged += " " + content[i + 2].text.strip()
+                    i += 1
+                if _STANDARD_ROW.match(merged):
+                    out.append((merged, content[i]))
+                    i += 2
+                    continue
         out.append((t, content[i]))
         i += 1
     return out
 
 
-def ratings_table(doc: Document) -> RatingsTable:
-    lines = doc.content()
+def _ratings_section(lines: list[Line]) -> tuple[int | None, list[Line]]:
+    """Given content lines, return (index of the section start, lines of the ratings section)."""
     start = None
     for i, ln in enumerate(lines):
         if re.fullmatch(r"\s*Ratings\s*", ln.text) or (ln.heading and ln.text.strip().lower() == "ratings"):
@@ -82,7 +96,6 @@ def ratings_table(doc: Document) -> RatingsTable:
             window = lines[i + 1:i + 1 + DEFAULT_RATINGS_SECTION_MAX]
             if any(SCORE_RE.search(w.text) for w in window[:25]):
                 break
-    rt = RatingsTable()
     if start is None:
         # a table without its heading: start at the score cell
         for i, ln in enumerate(lines):
@@ -90,14 +103,23 @@ def ratings_table(doc: Document) -> RatingsTable:
                 start = max(0, i - 3)
                 break
     if start is None:
-        rt.note = "no ratings table (no 'Ratings' heading and no 'Score N/M')"
-        return rt
+        return None, []
     section: list[Line] = []
     for ln in lines[start + 1:start + 1 + DEFAULT_RATINGS_SECTION_MAX]:
         if _SECTION_END.match(ln.text) or (ln.heading and section and ln.heading <= 2
                                             and not _DOMAIN_ROW.match(ln.text)):
             break
         section.append(ln)
+    return start, section
+
+
+def ratings_table(doc: Document) -> RatingsTable:
+    lines = doc.content()
+    rt = RatingsTable()
+    start, section = _ratings_section(lines)
+    if start is None:
+        rt.note = "no ratings table (no 'Ratings' heading and no 'Score N/M')"
+        return rt
     domain = None
     seen_domain = False
     for text, ln in _merge_split_ratings(section):
@@ -185,10 +207,13 @@ def body_ratings(doc: Document) -> list[dict]:
     A domain heading followed by a bare 'Not rated' (a standard without its own
     heading) gives a record with printed_code None and the domain number.
     """
-    lines = doc.content()
+    lines = [ln for ln in doc.content() if ln.role == "body"]
     out: list[dict] = []
-    n = len(lines)
+    start, section = _ratings_section(lines)
+    skip = set() if start is None else {(ln.page, ln.line) for ln in [lines[start], *section]}
     for i, ln in enumerate(lines):
+        if (ln.page, ln.line) in skip:
+            continue
         t = ln.text
         mh = _HEADING.match(t)
         md = _DOMAIN_HEADING.match(t) if not mh else None
