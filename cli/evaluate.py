@@ -136,6 +136,21 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
                                            "line": r[6], "values_line": r[7]}
     tables["key_questions"] = _compare(exp_kq, found_kq, ["question", "current_pct", "previous_pct", "comparator_pct",
                                                          "comparator_label", "line", "values_line"])
+    exp_pr = {}
+    for k in gold.get("prompts", []):
+        code = code_map.get(k["standard_code"], k["standard_code"])
+        e = {"current_pct": _num(k.get("current_pct")), "previous_pct": _num(k.get("previous_pct")),
+             "prompt": re.sub(r"\s+", " ", k["prompt"]).strip()}
+        if is_text:
+            e["line"] = k.get("line")
+            e["values_line"] = k.get("values_line")
+        exp_pr[(code, _norm_q(k["key_question"]), _norm_q(k["prompt"]))] = e
+    found_pr = {}
+    for r in con.execute("SELECT standard_code, key_question, prompt, current_pct, previous_pct, line, values_line "
+                         "FROM prompts WHERE document_id = ?", [did]).fetchall():
+        found_pr[(r[0], _norm_q(r[1]), _norm_q(r[2]))] = {"prompt": r[2], "current_pct": _num(r[3]),
+                                                          "previous_pct": _num(r[4]), "line": r[5], "values_line": r[6]}
+    tables["prompts"] = _compare(exp_pr, found_pr, ["prompt", "current_pct", "previous_pct", "line", "values_line"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

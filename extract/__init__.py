@@ -13,6 +13,7 @@ from pathlib import Path
 from .classify import Classification, classify
 from .document import Document, DocumentError, load, sha256_file
 from .key_questions import key_question_tables
+from .prompts import prompt_tables
 from .ratings import RatingsTable, body_ratings, ratings_table
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
@@ -25,6 +26,7 @@ class Extraction:
     ratings: RatingsTable | None = None
     body_ratings: list[dict] = field(default_factory=list)
     key_questions: list[dict] = field(default_factory=list)
+    prompts: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -38,5 +40,7 @@ def analyse(path: str | Path) -> Extraction:
     ex.ratings = ratings_table(doc)
     ex.body_ratings = body_ratings(doc)
     ex.key_questions, w = key_question_tables(doc)
+    ex.warnings.extend(w)
+    ex.prompts, w = prompt_tables(doc)
     ex.warnings.extend(w)
     return ex

@@ -53,6 +53,15 @@ class Item:
     text: str
     line: Line
     col: str | None = None   # PDF: column by geometry
+    end_line: Line | None = None   # a wrapped cell's last line
+
+    @property
+    def value_line(self) -> Line:
+        """Where a cell's value is read: the end of a wrapped 'No comparable data available',
+        the start of a qualitative-only note."""
+        if self.end_line is None or re.match(QUAL, self.text):
+            return self.line
+        return self.end_line
 
 
 @dataclass
@@ -166,7 +175,7 @@ def _items_text(lines: list[Line]) -> list[Item]:
     masked = list(stream)
     for m in CELL_RE.finditer(stream):
         # a cell wrapped over lines is located where it starts
-        items.append((m.start(), Item("cell", m.group(0), line_at(m.start()))))
+        items.append((m.start(), Item("cell", m.group(0), line_at(m.start()), end_line=line_at(m.end() - 1))))
         for k in range(m.start(), m.end()):
             if masked[k] != "\n":
                 masked[k] = " "
@@ -189,7 +198,7 @@ def _join(parts: list[str]) -> str:
         p = p.strip()
         if not p:
             continue
-        if out.endswith("-") and not out.endswith(" -"):
+        if (out.endswith("-") and not out.endswith(" -")) or out.endswith("/"):
             out += p
         else:
             out = (out + " " + p) if out else p
@@ -298,7 +307,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 q = q[:q.index("?") + 1]
             rec = {"printed_code": code, "standard_name": name, "question": q,
                    "page": r.line.page, "line": r.line.line,
-                   "values_page": r.cells[-1].line.page, "values_line": r.cells[-1].line.line,
+                   "values_page": r.cells[-1].value_line.page, "values_line": r.cells[-1].value_line.line,
                    "comparator_label": comparator if "comparator" in cols else None,
                    "column_label": col_label, "previous_pct": None, "current_pct": None,
                    "comparator_pct": None, "qualitative_only": False, "cell_texts": {}}

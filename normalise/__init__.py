@@ -51,7 +51,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "overall_page": None, "overall_line": None,
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
-                                  "extraction_notes": []}
+                                  "prompts": [], "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
@@ -72,6 +72,9 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     if meth.get("rated"):
         out["standard_ratings"] = _standard_ratings(ex, kind, document_id, notes)
         out["key_questions"] = _key_questions(ex, kind, document_id)
+        out["prompts"] = _prompts(ex, kind, document_id)
+        if not ex.prompts:
+            notes.append("no Annexe prompt tables (inspection data) in this document")
     for w in ex.warnings:
         notes.append(w)
     out["extraction_notes"] = [{"document_id": document_id, "note": n} for n in notes]
@@ -154,5 +157,22 @@ def _key_questions(ex, kind: str, document_id: str) -> list[dict]:
             "current_text": texts.get("current"), "previous_text": texts.get("previous"),
             "comparator_text": texts.get("comparator"),
             "page": k["page"], "line": k["line"], "values_page": k["values_page"], "values_line": k["values_line"],
+        })
+    return out
+
+
+def _prompts(ex, kind: str, document_id: str) -> list[dict]:
+    out = []
+    for p in ex.prompts:
+        if p.get("skipped"):
+            continue
+        std = find_standard(kind, p["standard_name"], p["printed_code"])
+        texts = p.get("cell_texts") or {}
+        out.append({
+            "document_id": document_id, "standard_code": std["code"] if std else p["printed_code"],
+            "printed_code": p["printed_code"], "key_question": _ws(p["key_question"]), "prompt": _ws(p["prompt"]),
+            "current_pct": p["current_pct"], "previous_pct": p["previous_pct"],
+            "current_text": texts.get("current"), "previous_text": texts.get("previous"),
+            "page": p["page"], "line": p["line"], "values_page": p["values_page"], "values_line": p["values_line"],
         })
     return out

@@ -7,7 +7,7 @@ drift apart.
 from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
-PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "extraction_notes"]
+PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -102,6 +102,25 @@ TABLES: dict[str, dict] = {
             ("comparator_text", "VARCHAR", "Printed words where comparator_pct is NULL"),
             ("page", "INTEGER", "Page of the question"),
             ("line", "INTEGER", "Line where the question starts"),
+            ("values_page", "INTEGER", "Page of the last value cell"),
+            ("values_line", "INTEGER", "Line of the last value cell"),
+        ],
+    },
+    "prompts": {
+        "doc": "The Annexe inspection-data tables: every prompt under its standard and key question.",
+        "key": ["document_id", "standard_code", "line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("standard_code", "VARCHAR", "The framework's code of the standard"),
+            ("printed_code", "VARCHAR", "The code printed in the annexe heading"),
+            ("key_question", "VARCHAR", "The key question heading the table (annexe wording)"),
+            ("prompt", "VARCHAR", "The prompt, de-wrapped"),
+            ("current_pct", "DOUBLE", "Current inspection, percent 'yes'"),
+            ("previous_pct", "DOUBLE", "Previous inspection, percent (NULL if 'No comparable data available')"),
+            ("current_text", "VARCHAR", "Printed words where current_pct is NULL"),
+            ("previous_text", "VARCHAR", "Printed words where previous_pct is NULL"),
+            ("page", "INTEGER", "Page of the prompt"),
+            ("line", "INTEGER", "Line where the prompt starts"),
             ("values_page", "INTEGER", "Page of the last value cell"),
             ("values_line", "INTEGER", "Line of the last value cell"),
         ],
