@@ -151,6 +151,22 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
         found_pr[(r[0], _norm_q(r[1]), _norm_q(r[2]))] = {"prompt": r[2], "current_pct": _num(r[3]),
                                                           "previous_pct": _num(r[4]), "line": r[5], "values_line": r[6]}
     tables["prompts"] = _compare(exp_pr, found_pr, ["prompt", "current_pct", "previous_pct", "line", "values_line"])
+    exp_wf = {}
+    for k in gold.get("staffing", []) + gold.get("caseload", []):
+        if k.get("source") != "table":
+            continue
+        for col, period in (("previous", "previous_year"), ("current", "current_year")):
+            if col + "_text" not in k and k.get(col) is None:
+                continue
+            e = {"value": _num(k.get(col)), "unit": k.get("unit"), "metric": k["metric"]}
+            if is_text:
+                e["line"] = k.get("line")
+            exp_wf[(_norm_q(k["metric"]), period)] = e
+    found_wf = {}
+    for r in con.execute("SELECT metric, period, value, unit, line FROM workforce WHERE document_id = ? "
+                         "AND source = 'table'", [did]).fetchall():
+        found_wf[(_norm_q(r[0]), r[1])] = {"metric": r[0], "value": _num(r[2]), "unit": r[3], "line": r[4]}
+    tables["workforce"] = _compare(exp_wf, found_wf, ["metric", "value", "unit", "line"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

@@ -14,6 +14,7 @@ from .classify import Classification, classify
 from .document import Document, DocumentError, load, sha256_file
 from .key_questions import key_question_tables
 from .prompts import prompt_tables
+from .workforce import workforce_tables
 from .ratings import RatingsTable, body_ratings, ratings_table
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
@@ -27,6 +28,7 @@ class Extraction:
     body_ratings: list[dict] = field(default_factory=list)
     key_questions: list[dict] = field(default_factory=list)
     prompts: list[dict] = field(default_factory=list)
+    workforce: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -42,5 +44,7 @@ def analyse(path: str | Path) -> Extraction:
     ex.key_questions, w = key_question_tables(doc)
     ex.warnings.extend(w)
     ex.prompts, w = prompt_tables(doc)
+    ex.warnings.extend(w)
+    ex.workforce, w = workforce_tables(doc)
     ex.warnings.extend(w)
     return ex

@@ -51,12 +51,13 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "overall_page": None, "overall_line": None,
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
-                                  "prompts": [], "extraction_notes": []}
+                                  "prompts": [], "workforce": [], "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
     if status != "ok":
         return out
+    out["workforce"] = _workforce(ex, document_id)
     if not meth.get("rated", False):
         notes.append(f"no ratings: {meth.get('not_rated_reason', 'methodology publishes no ratings')}")
     rt = ex.ratings
@@ -175,4 +176,18 @@ def _prompts(ex, kind: str, document_id: str) -> list[dict]:
             "current_text": texts.get("current"), "previous_text": texts.get("previous"),
             "page": p["page"], "line": p["line"], "values_page": p["values_page"], "values_line": p["values_line"],
         })
+    return out
+
+
+def _workforce(ex, document_id: str) -> list[dict]:
+    from .workforce import PERIODS, metric_code, parse_value
+    out = []
+    for r in ex.workforce:
+        code = metric_code(r["metric"])
+        for col, cell in r["cells"].items():
+            v, unit, note = parse_value(cell["text"], r["metric"], r["table_name"])
+            out.append({"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
+                        "metric_code": code, "period": PERIODS.get(col, col), "value": v, "unit": unit,
+                        "value_text": cell["text"], "note": note, "source": "table",
+                        "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})
     return out

@@ -7,7 +7,7 @@ drift apart.
 from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
-PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "extraction_notes"]
+PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -123,6 +123,26 @@ TABLES: dict[str, dict] = {
             ("line", "INTEGER", "Line where the prompt starts"),
             ("values_page", "INTEGER", "Page of the last value cell"),
             ("values_line", "INTEGER", "Line of the last value cell"),
+        ],
+    },
+    "workforce": {
+        "doc": "Key staffing data and caseload data: one row per metric and period (previous year, current year).",
+        "key": ["document_id", "table_name", "metric", "period"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("table_name", "VARCHAR", "The table's printed title (Key staffing data, Caseload data) or 'prose'"),
+            ("metric", "VARCHAR", "The row's text, de-wrapped, footnote markers removed"),
+            ("metric_code", "VARCHAR", "Stable code from normalise/reference/metrics.json (e.g. po_fte, caseload_pso); NULL if none matches"),
+            ("period", "VARCHAR", "previous_year or current_year"),
+            ("value", "DOUBLE", "The number; NULL where the cell is words (see note)"),
+            ("unit", "VARCHAR", "FTE, percent, days per year, cases or count"),
+            ("value_text", "VARCHAR", "The cell as printed"),
+            ("note", "VARCHAR", "Printed words that are not a plain value, e.g. '6% over specification'"),
+            ("source", "VARCHAR", "table, or prose for figures stated in running text"),
+            ("page", "INTEGER", "Page of the row's label"),
+            ("line", "INTEGER", "Line of the row's label"),
+            ("value_page", "INTEGER", "Page of the value"),
+            ("value_line", "INTEGER", "Line of the value"),
         ],
     },
     "extraction_notes": {

@@ -1,0 +1,196 @@
+"""Key staffing data and caseload data tables.
+
+Given a Document, return one record per table row: the table's title, the
+metric (de-wrapped), and its cells by column (Previous year, Current year), with
+provenance. A table starts at its title; its rows are a metric label (which
+may wrap, before or after its cells) and value cells ("186.34", "8%",
+"12.72 days per year", "6% over specification"); it ends where prose starts.
+Two tables printed side by side in a PDF are read each within its own column.
+"""
+from __future__ import annotations
+
+import re
+
+from .document import Document, Line
+from .key_questions import _join
+
+TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data)\b")
+VALUE = r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
+VALUE_RE = re.compile(VALUE)
+_FUNCTION_END = re.compile(r"\b(?:the|a|an|of|in|this|that|as|or|and|to|for|with|by|describing|per)\s*$", re.I)
+#: metric text longer than this without cells is prose: the table has ended
+DEFAULT_MAX_LABEL = 260
+DEFAULT_MAX_LINES = 45
+#: a label line longer than this is a full-width line of prose, not a table cell
+DEFAULT_MAX_LABEL_LINE = 70
+
+
+def _clip(ln: Line, x0: float, x1: float) -> Line | None:
+    ws = [w for w in ln.words or [] if x0 <= w.x0 < x1]
+    if not ws:
+        return None
+    parts = []
+    for k, w in enumerate(ws):
+        if k:
+            parts.append("\t" if w.x0 - ws[k - 1].x1 > 14.0 else " ")
+        parts.append(w.text)
+    return Line(line=ln.line, page=ln.page, text="".join(parts), raw=ln.raw, role=ln.role, words=ws)
+
+
+def _crosses(ln: Line, splits: list[float]) -> bool:
+    """Whether a line's text runs on across a gutter (prose), rather than stopping either side of it."""
+    ws = ln.words or []
+    for x in splits:
+        left = [w.x1 for w in ws if w.x1 <= x]
+        right = [w.x0 for w in ws if w.x0 >= x]
+        if any(w.x0 < x < w.x1 for w in ws):
+            return True
+        if left and right and min(right) - max(left) < 10:
+            return True
+    return False
+
+
+def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
+    lines = [ln for ln in doc.content() if ln.role == "body"]
+    out: list[dict] = []
+    warnings: list[str] = []
+    for i, ln in enumerate(lines):
+        for m in TITLE_RE.finditer(ln.text):
+            if not re.match(r"^\s*$", ln.text[:m.start()]) and not ln.words:
+                continue   # a title mentioned in prose, not a table
+            block = lines[i:i + DEFAULT_MAX_LINES]
+            if ln.words:
+                # tables printed side by side: each is read between its title and the next title
+                title_x = sorted(w.x0 for k, w in enumerate(ln.words)
+                                 if (w.text, ln.words[k + 1].text if k + 1 < len(ln.words) else "")
+                                 in (("Key", "staffing"), ("Caseload", "data")))
+                first = next(w for k, w in enumerate(ln.words) if w.text == m.group(1).split()[0]
+                             and (k + 1 < len(ln.words) and ln.words[k + 1].text == m.group(1).split()[1]))
+                if any(w.x0 < first.x0 - 1 and not TITLE_RE.search(w.text) for w in ln.words) and len(title_x) < 2:
+                    continue   # prose mentioning the title
+                if len(title_x) >= 2:
+                    # titles are centred over their tables: split after each table's last column header
+                    splits = []
+                    for a, b in zip(title_x, title_x[1:]):
+                        hdr = [w.x1 for w in ln.words if a < w.x0 < b and w.text in ("Previous", "Current", "year")]
+                        splits.append(max(hdr) + 8 if hdr else b - 5)
+                    k = title_x.index(first.x0)
+                    x0 = 0 if k == 0 else splits[k - 1]
+                    x1 = splits[k] if k < len(splits) else 10_000
+                    cut = []
+                    for b in block:
+                        if _crosses(b, splits):
+                            break       # a full-width line: the side-by-side tables have ended
+                        cut.append(b)
+                    block = [c for c in (_clip(b, x0, x1) for b in cut) if c is not None]
+            rows = _parse(block, m.group(1), warnings)
+            out.extend(rows)
+    return out, warnings
+
+
+def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
+    header = block[0].text
+    geometry = all(b.words for b in block)
+    # columns from the header (which may wrap: "Previous Current year / year")
+    hdr_lines = [block[0]] + [b for b in block[1:3] if re.fullmatch(r"[\s\t]*(?:year\s*)+", b.text)]
+    cols = []
+    centres: dict[str, float] = {}
+    for b in hdr_lines:
+        for w in (b.words or []):
+            if w.text in ("Previous", "Current"):
+                centres[w.text.lower()] = (w.x0 + w.x1) / 2
+    for mm in re.finditer(r"\b(Previous|Current)\b", " ".join(b.text for b in hdr_lines)):
+        c = mm.group(1).lower()
+        if c not in cols:
+            cols.append(c)
+    if not cols:
+        return []
+    body = block[len(hdr_lines):]
+    # items: (kind, text, line, col)
+    items: list[tuple[str, str, Line, str | None]] = []
+    if geometry and centres:
+        left = min(centres.values()) - 40
+        for b in body:
+            segs: list[list] = []
+            for w in b.words:
+                if segs and w.x0 - segs[-1][-1].x1 <= 8.0 and not (VALUE_RE.fullmatch(w.text) and w.x0 >= left):
+                    segs[-1].append(w)
+                else:
+                    segs.append([w])
+            for s in segs:
+                text = " ".join(w.text for w in s)
+                cx = (s[0].x0 + s[-1].x1) / 2
+                if s[0].x0 >= left:
+                    col = min(centres, key=lambda c: abs(centres[c] - cx))
+                    items.append(("cell", text, b, col))
+                else:
+                    items.append(("text", text, b, None))
+    else:
+        stream, starts = "", []
+        for b in body:
+            starts.append(len(stream))
+            stream += b.text + "\n"
+
+        def line_at(off):
+            k = max(j for j, s in enumerate(starts) if s <= off)
+            return body[k]
+        masked = list(stream)
+        found = []
+        for m in VALUE_RE.finditer(stream):
+            found.append((m.start(), ("cell", m.group(0), line_at(m.start()), None)))
+            for k in range(m.start(), m.end()):
+                if masked[k] != "\n":
+                    masked[k] = " "
+        ms = "".join(masked)
+        for j, b in enumerate(body):
+            seg = ms[starts[j]:starts[j] + len(b.text)].strip()
+            if seg:
+                found.append((starts[j], ("text", seg, b, None)))
+        items = [it for _, it in sorted(found, key=lambda p: p[0])]
+    rows: list[dict] = []
+    cur: dict | None = None
+    for kind, text, ln, col in items:
+        if kind == "text":
+            if TITLE_RE.search(text) and cur is not None:
+                break
+            t = text.strip()
+            if (re.search(r"[a-z]\.\s|[a-z]\.$", t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
+                break           # a sentence or a full-width line: prose after the table
+            if cur is not None and cur["cells"] and len(cur["cells"]) >= len(cols) and not (
+                    t[:1].islower() or t.startswith("(") or _FUNCTION_END.search(" ".join(cur["label"]))
+                    or cur["label"] and cur["label"][-1].count("(") > cur["label"][-1].count(")")):
+                rows.append(cur)
+                cur = None
+            if cur is None:
+                cur = {"label": [], "cells": [], "line": ln}
+            cur["label"].append(t)
+            if not cur["cells"] and len(" ".join(cur["label"])) > DEFAULT_MAX_LABEL:
+                cur = None
+                break
+        else:
+            if cur is None:
+                continue
+            if geometry and centres:
+                # pieces of one cell wrapped over lines ("12.72 days" / "per year") join up
+                prev = [c for c in cur["cells"] if c[2] == col]
+                if prev and not VALUE_RE.match(text):
+                    prev[-1][0] = prev[-1][0] + " " + text
+                    continue
+                cur["cells"].append([text, ln, col])
+            else:
+                cur["cells"].append([text, ln, None])
+    if cur is not None and cur["cells"]:
+        rows.append(cur)
+    out = []
+    for r in rows:
+        metric = _join(r["label"])
+        if geometry and centres:
+            assigned = {c[2]: (re.sub(r"\s+", " ", c[0]), c[1]) for c in r["cells"]}
+        else:
+            if len(r["cells"]) != len(cols):
+                warnings.append(f"{title}: row '{metric[:40]}' has {len(r['cells'])} cells for {len(cols)} columns")
+                continue
+            assigned = {c: (re.sub(r"\s+", " ", cell[0]), cell[1]) for c, cell in zip(cols, r["cells"])}
+        out.append({"table_name": title, "metric": metric, "page": r["line"].page, "line": r["line"].line,
+                    "cells": {c: {"text": t, "page": l.page, "line": l.line} for c, (t, l) in assigned.items()}})
+    return out
