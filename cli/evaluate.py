@@ -167,6 +167,28 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
                          "AND source = 'table'", [did]).fetchall():
         found_wf[(_norm_q(r[0]), r[1])] = {"metric": r[0], "value": _num(r[2]), "unit": r[3], "line": r[4]}
     tables["workforce"] = _compare(exp_wf, found_wf, ["metric", "value", "unit", "line"])
+    exp_kf = {}
+    for k in gold.get("contextual_facts", []):
+        if k.get("source") != "panel":
+            continue
+        e = {"number": _num(k.get("number")), "unit": k.get("unit"), "description": k["text"]}
+        if is_text:
+            e["line"] = k.get("line")
+        exp_kf[(k["value"], _norm_q(k["text"]))] = e
+    found_kf = {}
+    for r in con.execute("SELECT value_text, description, number, unit, line FROM key_facts WHERE document_id = ?",
+                         [did]).fetchall():
+        found_kf[(r[0], _norm_q(r[1]))] = {"description": r[1], "number": _num(r[2]), "unit": r[3], "line": r[4]}
+    tables["key_facts"] = _compare(exp_kf, found_kf, ["number", "unit", "description", "line"])
+    exp_rec = {}
+    for k in gold.get("recommendations", []):
+        e = {"addressee": k["addressee"], "text": k["text"]}
+        if is_text:
+            e["line"] = k.get("line")
+        exp_rec[k["number"]] = e
+    found_rec = {r[0]: {"addressee": r[1], "text": r[2], "line": r[3]} for r in con.execute(
+        "SELECT number, addressee, text, line FROM recommendations WHERE document_id = ?", [did]).fetchall()}
+    tables["recommendations"] = _compare(exp_rec, found_rec, ["addressee", "text", "line"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

@@ -15,6 +15,7 @@ from .document import Document, DocumentError, load, sha256_file
 from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
+from .facts import key_facts, recommendations
 from .ratings import RatingsTable, body_ratings, ratings_table
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
@@ -29,6 +30,8 @@ class Extraction:
     key_questions: list[dict] = field(default_factory=list)
     prompts: list[dict] = field(default_factory=list)
     workforce: list[dict] = field(default_factory=list)
+    key_facts: list[dict] = field(default_factory=list)
+    recommendations: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -47,4 +50,6 @@ def analyse(path: str | Path) -> Extraction:
     ex.warnings.extend(w)
     ex.workforce, w = workforce_tables(doc)
     ex.warnings.extend(w)
+    ex.key_facts = key_facts(doc)
+    ex.recommendations = recommendations(doc)
     return ex

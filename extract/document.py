@@ -233,6 +233,8 @@ def find_running_lines(texts: list[str], min_repeats: int = DEFAULT_MIN_RUNNING_
 # --------------------------------------------------------------------------
 
 _SEPARATOR_RE = re.compile(r"^(?:[ \t]{20,}|_{10,}|-{10,})$")
+# a footnote set off by two or more spaces after its number, in a run of such lines
+_SPACED_FOOTNOTE_RE = re.compile(r"^\s*\d{1,3}\s{2,}[A-Z]")
 _FOOTNOTE_START_RE = re.compile(r"^\s*(\d{1,3})\s+(?=\S)(?!per cent|%)")
 _MD_FOOTNOTE_RE = re.compile(r"^\s*<sup>\s*(\d{1,3})\s*</sup>", re.I)
 # a mangled "<sup>&</sup>lt;sup>" or "&lt;sup&gt;" prefix, seen in markdown renderings
@@ -256,7 +258,13 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
             notes[int(m.group(1))] = clean_markup(_MANGLED_SUP_RE.sub("<sup>", raw)[m.end():])[0].strip()
     i = 0
     while i < n:
-        if not _SEPARATOR_RE.match(raws[i].rstrip("\n")):
+        sep = _SEPARATOR_RE.match(raws[i].rstrip("\n"))
+        if not sep and _SPACED_FOOTNOTE_RE.match(raws[i]) and i + 1 < n and (
+                not raws[i - 1].strip() or raws[i - 1].strip().isdigit()) and \
+                any(_SPACED_FOOTNOTE_RE.match(r) for r in raws[i + 1:i + 4]):
+            sep = True
+            i -= 1      # treat the line before as the separator
+        if not sep:
             i += 1
             continue
         j = i + 1
@@ -324,6 +332,9 @@ def strip_footnote_markers(text: str, numbers: set[int]) -> str:
 
     # after letters or closing punctuation, not inside a number or a code like "4.1"
     text = re.sub(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,6})(?=[\s.,;:)?]|$)", glued, text)
+
+    # after a percentage: "a target of 75%10"
+    text = re.sub(r"(\d%)(\d{1,3})(?=[\s.,;:)]|$)", lambda m: m.group(1) if m.group(2) in strs else m.group(0), text)
 
     def year(m: re.Match) -> str:
         return m.group(1) + m.group(2) if m.group(3) in strs else m.group(0)

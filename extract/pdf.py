@@ -7,6 +7,7 @@ their size and position, footnote blocks and running headers/footers marked.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def document_from_words(raw_pages: list[list[dict]], path: Path, sha: str = "") 
     _mark_running(page_lines)
     for pl in page_lines:
         _mark_footnotes(pl, body, footnotes)
+    # markers printed at body size ("31 March 20209") are recognised as in text renderings
+    from .document import strip_footnote_markers
+    nums = set(footnotes)
+    for pl in page_lines:
+        for ln in pl:
+            if ln.role == "body" and nums:
+                ln.text = strip_footnote_markers(ln.text, nums)
     lines = [ln for pl in page_lines for ln in pl]
     return Document(path=path, format="pdf", sha256=sha, lines=lines,
                     page_count=len(raw_pages), footnotes=footnotes)
@@ -94,8 +102,8 @@ def _is_superscript(w: dict, words: list[dict]) -> bool:
             continue
         # a bigger word on the same text line (vertical overlap) whose baseline is lower
         if o["top"] - 2 <= w["top"] <= o["bottom"] and o["bottom"] - w["bottom"] >= 1.5:
-            if abs(o["x1"] - w["x0"]) < 4 or abs(w["x1"] - o["x0"]) < 4 or \
-                    abs(o["top"] - w["top"]) < o["size"]:
+            # glued to the word it marks (a marker sits right after, or just before, its word)
+            if -1 <= w["x0"] - o["x1"] < 4 or -1 <= o["x0"] - w["x1"] < 4:
                 return True
     return False
 
@@ -109,11 +117,20 @@ def _lines_of_page(words: list[dict], pno: int, body: float, footnotes: dict[int
         prev = None
         for w in row:
             if prev is not None:
-                parts.append("\t" if w["x0"] - prev["x1"] > DEFAULT_CELL_GAP else " ")
+                gap = w["x0"] - prev["x1"]
+                if gap > DEFAULT_CELL_GAP:
+                    parts.append("\t")
+                elif not (re.fullmatch(r"[.,;:)?!]+", w["text"]) and gap < 6):
+                    parts.append(" ")
             parts.append(w["text"])
             prev = w
         text = "".join(parts)
         ws = [Word(w["text"], w["x0"], w["x1"], w["top"], w["size"]) for w in row]
+        # punctuation split from its word by a removed superscript ("supervision)1." -> "supervision).")
+        for k in range(len(ws) - 1, 0, -1):
+            if re.fullmatch(r"[.,;:)?!]+", ws[k].text) and ws[k].x0 - ws[k - 1].x1 < 6:
+                ws[k - 1] = Word(ws[k - 1].text + ws[k].text, ws[k - 1].x0, ws[k].x1, ws[k - 1].top, ws[k - 1].size)
+                del ws[k]
         lines.append(Line(line=i, page=pno, text=text, raw=text, role="body", words=ws))
     return lines
 

@@ -51,13 +51,19 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "overall_page": None, "overall_line": None,
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
-                                  "prompts": [], "workforce": [], "extraction_notes": []}
+                                  "prompts": [], "workforce": [], "key_facts": [],
+                                  "recommendations": [], "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
     if status != "ok":
         return out
     out["workforce"] = _workforce(ex, document_id)
+    out["key_facts"] = _key_facts(ex, document_id)
+    out["recommendations"] = [
+        {"document_id": document_id, "addressee": r["addressee"], "number": r["number"],
+         "number_printed": r["number_printed"], "text": r["text"], "page": r["page"], "line": r["line"]}
+        for r in ex.recommendations]
     if not meth.get("rated", False):
         notes.append(f"no ratings: {meth.get('not_rated_reason', 'methodology publishes no ratings')}")
     rt = ex.ratings
@@ -190,4 +196,38 @@ def _workforce(ex, document_id: str) -> list[dict]:
                         "metric_code": code, "period": PERIODS.get(col, col), "value": v, "unit": unit,
                         "value_text": cell["text"], "note": note, "source": "table",
                         "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})
+    return out
+
+
+def parse_quantity(text: str) -> tuple[float | None, str | None, float | None]:
+    """Given a printed figure ("2,116", "36.3%", "£12.37m", "1 (of 21)"), return (number, unit, denominator)."""
+    t = re.sub(r"\s+", " ", text).strip()
+    den = None
+    m = re.search(r"\(of\s+(\d[\d,]*)\)", t)
+    if m:
+        den = float(m.group(1).replace(",", ""))
+        t = t[:m.start()].strip()
+    m = re.fullmatch(r"(£)?(\d[\d,]*(?:\.\d+)?)\s?(%|m|bn|k)?", t)
+    if not m:
+        return None, None, den
+    v = float(m.group(2).replace(",", ""))
+    mult = {"m": 1e6, "bn": 1e9, "k": 1e3}.get(m.group(3) or "", 1)
+    v = round(v * mult, 6)
+    unit = "GBP" if m.group(1) else "percent" if m.group(3) == "%" else "count"
+    v = int(v) if float(v).is_integer() else v
+    return v, unit, den
+
+
+def _key_facts(ex, document_id: str) -> list[dict]:
+    out = []
+    for f in ex.key_facts:
+        num, unit, den = parse_quantity(f["value_text"])
+        d = f["description"]
+        ew = re.search(r"(?:all )?England and Wales(?: CRCs)? was (\d+(?:\.\d+)?)%", d)
+        tg = re.search(r"against a target of (\d+(?:\.\d+)?)%", d)
+        out.append({"document_id": document_id, "section": f["section"], "value_text": f["value_text"],
+                    "number": num, "unit": unit, "denominator": den, "description": d,
+                    "england_and_wales_pct": float(ew.group(1)) if ew else None,
+                    "target_pct": float(tg.group(1)) if tg else None, "source": "panel",
+                    "page": f["page"], "line": f["line"]})
     return out

@@ -7,7 +7,8 @@ drift apart.
 from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
-PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "extraction_notes"]
+PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
+                "recommendations", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -143,6 +144,37 @@ TABLES: dict[str, dict] = {
             ("line", "INTEGER", "Line of the row's label"),
             ("value_page", "INTEGER", "Page of the value"),
             ("value_line", "INTEGER", "Line of the value"),
+        ],
+    },
+    "key_facts": {
+        "doc": "The 'Key facts' / 'Contextual facts' panel: one row per fact.",
+        "key": ["document_id", "line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("section", "VARCHAR", "Panel heading or sub-heading (e.g. Performance against targets)"),
+            ("value_text", "VARCHAR", "The value as printed (2,116; 36.3%; £12.37m; 1 (of 21))"),
+            ("number", "DOUBLE", "The value as a number (£12.37m = 12370000)"),
+            ("unit", "VARCHAR", "count, percent or GBP"),
+            ("denominator", "DOUBLE", "The 'of N' part, where printed"),
+            ("description", "VARCHAR", "The fact's text, de-wrapped, footnote markers removed"),
+            ("england_and_wales_pct", "DOUBLE", "The England and Wales figure stated with it, where given"),
+            ("target_pct", "DOUBLE", "The target stated with it, where given"),
+            ("source", "VARCHAR", "panel"),
+            ("page", "INTEGER", "Page of the value"),
+            ("line", "INTEGER", "Line of the value"),
+        ],
+    },
+    "recommendations": {
+        "doc": "The report's new recommendations, by addressee.",
+        "key": ["document_id", "number"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("addressee", "VARCHAR", "Who should act (the text before 'should:')"),
+            ("number", "INTEGER", "The recommendation's number (numbering runs on across addressees)"),
+            ("number_printed", "BOOLEAN", "False where the number is inferred (an unnumbered bullet)"),
+            ("text", "VARCHAR", "The recommendation, de-wrapped"),
+            ("page", "INTEGER", "Page where it starts"),
+            ("line", "INTEGER", "Line where it starts"),
         ],
     },
     "extraction_notes": {

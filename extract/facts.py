@@ -1,0 +1,224 @@
+"""Key facts / Contextual facts panels, and recommendations.
+
+Key facts: the panel starts at its heading; each fact is a value at the start
+of a line ("2,116", "36.3%", "£12.37m", "1 (of 21)") followed by its
+description, which may start on the next line and wrap; a short heading such
+as "Performance against targets" names the facts below it.
+
+Recommendations: items under an addressee line ("Merseyside CRC should:",
+possibly wrapped), numbered or bulleted, wrapping over lines (even over blank
+lines mid-sentence); numbering runs on across addressees.
+"""
+from __future__ import annotations
+
+import re
+
+from .document import Document, Line
+
+PANEL_RE = re.compile(r"^\s*(Key facts|Contextual facts)\s*$", re.I)
+FACT_VALUE = r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|m\b|bn\b|k\b)?(?:\s*\(of\s+\d[\d,]*\))?"
+FACT_RE = re.compile(rf"^\s*(?P<value>{FACT_VALUE})(?:\s+(?P<desc>[A-Z].*))?\s*$")
+_STOP_RE = re.compile(r"^\s*(?:\d\.\s+[A-Z]|[A-Z][a-z]+(?: [a-z]+){0,3}:?\s*$)")
+#: lines a panel may span
+DEFAULT_PANEL_LINES = 80
+
+
+def _body(doc: Document) -> list[Line]:
+    return [ln for ln in doc.content() if ln.role == "body" or ln.role == "blank"]
+
+
+def key_facts(doc: Document) -> list[dict]:
+    from .document import strip_footnote_markers
+    lines = _body(doc)
+    out: list[dict] = []
+    for i, ln in enumerate(lines):
+        m = PANEL_RE.match(ln.text)
+        if not m:
+            continue
+        panel = m.group(1)
+        if ln.words:
+            out = _key_facts_geometry(lines[i + 1:i + 1 + DEFAULT_PANEL_LINES], panel)
+            if out:
+                break
+            continue
+        section = panel
+        cur = None
+        for j in range(i + 1, min(len(lines), i + 1 + DEFAULT_PANEL_LINES)):
+            t = lines[j].text.strip()
+            if not t:
+                if cur is not None and cur["desc"]:
+                    out.append(cur)
+                    cur = None
+                continue
+            fm = FACT_RE.match(t)
+            nxt = next((l.text.strip() for l in lines[j + 1:j + 4] if l.text.strip()), "")
+            if fm and (fm.group("desc") or re.match(r"^(The|A|An|Annual|Number|Proportion)\b", nxt)):
+                if cur is not None and cur["desc"]:
+                    out.append(cur)
+                cur = {"section": section, "value_text": re.sub(r"\s+", " ", fm.group("value")).strip(),
+                       "desc": [fm.group("desc")] if fm.group("desc") else [], "page": lines[j].page,
+                       "line": lines[j].line}
+                continue
+            if fm:           # a stray number (collected superscripts): no fact
+                continue
+            if cur is not None and (cur["desc"] == [] or t[:1].islower() or not cur["desc"][-1].rstrip().endswith(".")
+                                    and not _STOP_RE.match(t)):
+                cur["desc"].append(t)
+                continue
+            if cur is not None and cur["desc"]:
+                out.append(cur)
+                cur = None
+            if re.match(r"^[A-Z][a-z]+(?: [a-z]+){1,4}\s*$", t) and out:
+                section = t          # a sub-heading inside the panel
+                continue
+            if out:
+                break
+        if cur is not None and cur["desc"]:
+            out.append(cur)
+        if out:
+            break
+    for f in out:
+        f["description"] = strip_footnote_markers(re.sub(r"\s+", " ", " ".join(f.pop("desc"))).strip(),
+                                                  set(doc.footnotes))
+    return out
+
+
+def _key_facts_geometry(lines: list[Line], panel: str) -> list[dict]:
+    """PDF: values sit in a left column, centred beside descriptions that wrap; pair them by position."""
+    from collections import Counter
+    body = []
+    for ln in lines:
+        if not ln.words:
+            continue
+        if body and ln.page != body[0].page and any(ln.page == b.page for b in body[:1]) is False and len(body) > 3:
+            break
+        if re.match(r"^\s*\d\.\s+[A-Z]", ln.text) or _SECTION_END_PANEL.match(ln.text):
+            break
+        body.append(ln)
+    if not body:
+        return []
+    values, descs = [], []
+    starts = Counter(round(ln.words[0].x0) for ln in body if not re.fullmatch(FACT_VALUE, ln.words[0].text))
+    if not starts:
+        return []
+    desc_x = starts.most_common(1)[0][0]
+    for ln in body:
+        if re.fullmatch(r"[A-Z][a-z]+(?: [a-z]+){1,4}", ln.text.strip()) and ln.words[0].x0 < desc_x - 10:
+            # a sub-heading across the panel ("Performance against targets")
+            descs.append({"text": ln.text.strip(), "y": ln.words[0].top + ln.words[0].size / 2, "line": ln,
+                          "heading": True})
+            continue
+        vw = [w for w in ln.words if w.x0 < desc_x - 10]
+        dw = [w for w in ln.words if w.x0 >= desc_x - 10]
+        y = ln.words[0].top
+        vt = " ".join(w.text for w in vw)
+        if vw and re.fullmatch(FACT_VALUE, vt):
+            values.append({"value_text": vt, "y": (vw[0].top + max(w.top + w.size for w in vw)) / 2,
+                           "page": ln.page, "line": ln.line})
+        if dw:
+            descs.append({"text": " ".join(w.text for w in dw), "y": y + dw[0].size / 2, "line": ln})
+    if not values:
+        return []
+    section = panel
+    out = []
+    groups: dict[int, list] = {k: [] for k in range(len(values))}
+    sections: dict[int, str] = {}
+    last_was_heading = False
+    for d in descs:
+        near_value = any(abs(v["y"] - d["y"]) < 4 for v in values)
+        if last_was_heading and re.fullmatch(r"[a-z]+", d["text"]) and not near_value:
+            section = section + " " + d["text"]       # a sub-heading wrapped onto a second line
+            for k in list(sections):
+                sections[k] = section if sections[k] == section.rsplit(" ", 1)[0] else sections[k]
+            continue
+        last_was_heading = False
+        if d.get("heading") or (re.match(r"^[A-Z][a-z]+(?: [a-z]+){1,4}$", d["text"]) and not near_value):
+            last_was_heading = True
+            section = d["text"]
+            below = [k for k, v in enumerate(values) if v["y"] > d["y"]]
+            for k in below:
+                sections[k] = section
+            continue
+        k = min(range(len(values)), key=lambda k: (abs(values[k]["y"] - d["y"]), -values[k]["y"] if values[k]["y"] < d["y"] else 0))
+        # ties go to the value above: a description runs on below its centred value
+        dists = sorted(((abs(v["y"] - d["y"]), kk) for kk, v in enumerate(values)))
+        if len(dists) > 1 and abs(dists[0][0] - dists[1][0]) < 2:
+            k = min(dists[0][1], dists[1][1])
+        groups[k].append(d["text"])
+    for k, v in enumerate(values):
+        if groups[k]:
+            out.append({"section": sections.get(k, panel), "value_text": v["value_text"],
+                        "desc": groups[k], "page": v["page"], "line": v["line"]})
+    return out
+
+
+_SECTION_END_PANEL = re.compile(r"^\s*(?:Foreword|Contents|Executive summary|Background|Recommendations)\s*$")
+
+
+ADDRESSEE_RE = re.compile(r"^\s*(?P<who>.*?)\s*should:\s*$")
+ITEM_RE = re.compile(r"^\s*(?:[-•*–]\s*)?(?:(?P<num>\d{1,2})[.)]\s+)?(?P<text>\S.*)$")
+_SECTION_END_RE = re.compile(r"^\s*(?:Background|Contents|Foreword|Executive summary|Introduction|Ratings|"
+                             r"Key facts|Contextual facts|Annexe|Appendix|\d\.\s+[A-Z])", re.I)
+
+
+def recommendations(doc: Document) -> list[dict]:
+    lines = [ln for ln in doc.content() if ln.role in ("body", "blank")]
+    out: list[dict] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        t = lines[i].text.strip()
+        who = None
+        m = ADDRESSEE_RE.match(t)
+        if m and m.group("who"):
+            who = m.group("who")
+        elif t == "should:" and i > 0:
+            k = i - 1
+            while k > 0 and not lines[k].text.strip():
+                k -= 1
+            who = lines[k].text.strip()
+        if not who:
+            i += 1
+            continue
+        who = re.sub(r"\s+", " ", who).strip()
+        i += 1
+        cur = None
+        while i < n:
+            ln = lines[i]
+            t = ln.text.strip()
+            if not t:
+                i += 1
+                continue
+            if ADDRESSEE_RE.match(t) or t == "should:" or (i + 1 < n and lines[i + 1].text.strip() == "should:"):
+                break
+            bullet = re.match(r"^\s*[-•*–]\s+", ln.text) is not None
+            im = ITEM_RE.match(t)
+            numbered = im and im.group("num") and im.group("text")[:1].islower()
+            first_unmarked = cur is None and im and not im.group("num") and t[:1].islower()
+            if numbered or (bullet and im and im.group("text")[:1].islower()) or first_unmarked:
+                if cur:
+                    out.append(cur)
+                num = int(im.group("num")) if im.group("num") else None
+                cur = {"addressee": who, "number": num, "number_printed": num is not None,
+                       "parts": [im.group("text")], "page": ln.page, "line": ln.line}
+                i += 1
+                continue
+            unfinished = cur is not None and not cur["parts"][-1].rstrip().endswith((".", ";"))
+            if cur is not None and (t[:1].islower() or (unfinished and not _SECTION_END_RE.match(t)
+                                                        and not ln.heading and len(cur["parts"]) < 6
+                                                        and t[:1].islower())):
+                cur["parts"].append(t)
+                i += 1
+                continue
+            break
+        if cur:
+            out.append(cur)
+    # numbering runs on across addressees: fill unprinted numbers from their neighbours
+    for k, r in enumerate(out):
+        if r["number"] is None:
+            if k + 1 < len(out) and out[k + 1]["number"]:
+                r["number"] = out[k + 1]["number"] - 1
+            elif k > 0 and out[k - 1]["number"]:
+                r["number"] = out[k - 1]["number"] + 1
+        r["text"] = re.sub(r"\s+", " ", " ".join(r.pop("parts"))).strip()
+    return out
