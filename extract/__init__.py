@@ -16,6 +16,7 @@ from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
 from .facts import key_facts, recommendations
+from .prose import prose_figures
 from .ratings import RatingsTable, body_ratings, ratings_table
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
@@ -32,6 +33,7 @@ class Extraction:
     workforce: list[dict] = field(default_factory=list)
     key_facts: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
+    prose_figures: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -52,4 +54,32 @@ def analyse(path: str | Path) -> Extraction:
     ex.warnings.extend(w)
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)
+    ex.prose_figures = prose_figures(doc, table_lines(ex))
     return ex
+
+
+def table_lines(ex: Extraction) -> set[tuple[int | None, int]]:
+    """Given an extraction, return the (page, line) of every line inside an extracted table."""
+    content = ex.document.content()
+    index = {(ln.page, ln.line): k for k, ln in enumerate(content)}
+    spans: list[tuple[tuple, tuple]] = []
+    for r in ex.key_questions + ex.prompts:
+        spans.append(((r["page"], r["line"]), (r["values_page"], r["values_line"])))
+    for r in ex.workforce:
+        for c in r["cells"].values():
+            spans.append(((r["page"], r["line"]), (c["page"], c["line"])))
+    if ex.ratings is not None:
+        for r in ex.ratings.rows:
+            spans.append(((r["page"], r["line"]), (r["page"], r["line"])))
+    facts = ex.key_facts
+    for k, f in enumerate(facts):
+        end = (facts[k + 1]["page"], facts[k + 1]["line"]) if k + 1 < len(facts) else (f["page"], f["line"])
+        spans.append(((f["page"], f["line"]), end))
+    out: set[tuple[int | None, int]] = set()
+    for a, b in spans:
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None:
+            continue
+        for ln in content[min(i, j):max(i, j) + 1]:
+            out.add((ln.page, ln.line))
+    return out

@@ -52,7 +52,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
                                   "prompts": [], "workforce": [], "key_facts": [],
-                                  "recommendations": [], "extraction_notes": []}
+                                  "recommendations": [], "prose_figures": [], "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
@@ -60,6 +60,10 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         return out
     out["workforce"] = _workforce(ex, document_id)
     out["key_facts"] = _key_facts(ex, document_id)
+    out["prose_figures"] = [
+        {"document_id": document_id, "section": f["section"], "sentence": f["sentence"], "figure_text": f["text"],
+         "kind": f["kind"], "number": f["number"], "denominator": f["denominator"], "unit": f["unit"],
+         "page": f["page"], "line": f["line"]} for f in ex.prose_figures]
     out["recommendations"] = [
         {"document_id": document_id, "addressee": r["addressee"], "number": r["number"],
          "number_printed": r["number_printed"], "text": r["text"], "page": r["page"], "line": r["line"]}

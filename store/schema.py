@@ -8,7 +8,7 @@ from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
-                "recommendations", "extraction_notes"]
+                "recommendations", "prose_figures", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -175,6 +175,22 @@ TABLES: dict[str, dict] = {
             ("text", "VARCHAR", "The recommendation, de-wrapped"),
             ("page", "INTEGER", "Page where it starts"),
             ("line", "INTEGER", "Line where it starts"),
+        ],
+    },
+    "prose_figures": {
+        "doc": "Every percentage, 'x out of y', 'x of the y', days and FTE figure stated in running text, with its sentence.",
+        "key": ["document_id", "line", "figure_text"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("section", "VARCHAR", "The standard ('2.1 Assessment') or section heading the sentence sits under"),
+            ("sentence", "VARCHAR", "The whole sentence, de-wrapped across lines and page breaks"),
+            ("figure_text", "VARCHAR", "The figure as printed ('22 per cent', '35 out of 41')"),
+            ("kind", "VARCHAR", "percent, out_of, of_the, days or fte"),
+            ("number", "DOUBLE", "The number (number words such as 'Forty' converted)"),
+            ("denominator", "DOUBLE", "y of 'x out of y' / 'x of the y'"),
+            ("unit", "VARCHAR", "percent, count, days or FTE"),
+            ("page", "INTEGER", "Page of the figure"),
+            ("line", "INTEGER", "Line of the figure"),
         ],
     },
     "extraction_notes": {

@@ -1,0 +1,154 @@
+"""Figures stated in running text: "22 per cent", "47%", "12 out of 34", "11 of the 15".
+
+The document's running text is rebuilt across line wraps and page breaks
+(footers and footnote blocks are already out of the content stream), split
+into sentences by spaCy's rule-based sentencizer on a blank English pipeline
+(no downloaded model), and figures are found with a token Matcher. Lines that
+belong to extracted tables are left out, so that table cells are not taken
+for prose. Each figure keeps its sentence, the section (standard) it sits in,
+and the page and line of the number.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .document import Document, Line
+
+_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+          "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+_MAJOR = re.compile(r"^\s*(?:Foreword|Executive summary|Background|Contextual facts|Key facts|Recommendations|"
+                    r"New recommendations|Annexe|Appendix|Overall|Key findings|Contents|Ratings|Introduction)\b", re.I)
+#: a line shorter than this, without closing punctuation and followed by a blank line, is a heading
+DEFAULT_HEADING_MAX = 70
+
+
+@lru_cache(maxsize=1)
+def _pipeline():
+    import spacy
+    from spacy.matcher import Matcher
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 5_000_000
+    m = Matcher(nlp.vocab)
+    num = {"LIKE_NUM": True}
+    m.add("percent", [[num, {"LOWER": "per"}, {"LOWER": "cent"}], [num, {"ORTH": "%"}]])
+    m.add("out_of", [[num, {"LOWER": "out"}, {"LOWER": "of"}, {"LOWER": "the", "OP": "?"}, num]])
+    m.add("of_the", [[num, {"LOWER": "of"}, {"LOWER": "the"}, num]])
+    m.add("days", [[num, {"LOWER": "days"}]])
+    m.add("fte", [[num, {"LOWER": "fte"}]])
+    return nlp, m
+
+
+def to_number(text: str) -> float | None:
+    """Given a number as printed ("22", "2,116", "16.2", "Forty", "twenty-one"), return it."""
+    t = text.lower().replace(",", "").strip()
+    try:
+        v = float(t)
+        return int(v) if v.is_integer() else v
+    except ValueError:
+        pass
+    parts = re.split(r"[-\s]+", t)
+    if all(p in _WORDS for p in parts):
+        total = 0
+        for p in parts:
+            total = total * 100 if p == "hundred" else total + _WORDS[p]
+        return total
+    return None
+
+
+def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
+    """A heading: marked (markdown), set larger than body text (PDF), or a short line before a blank (text)."""
+    ln = lines[i]
+    t = ln.text.strip()
+    if ln.heading:
+        return True
+    if not t or len(t) > DEFAULT_HEADING_MAX or t[-1] in ".,;:!?" or not t[0].isupper():
+        return False
+    if ln.words:
+        return body_size is not None and max(w.size for w in ln.words) >= 1.15 * body_size
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
+    return nxt is None or not nxt.text.strip()
+
+
+def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozenset()) -> list[dict]:
+    """Given a Document and the (page, line) of table lines to leave out, return every figure in its prose."""
+    from .ratings import _HEADING, RATING_RE
+    nlp, matcher = _pipeline()
+    lines = [ln for ln in doc.content() if (ln.page, ln.line) not in exclude]
+    from collections import Counter
+    sizes = Counter(round(w.size, 1) for ln in lines for w in (ln.words or []))
+    body_size = sizes.most_common(1)[0][0] if sizes else None
+    # blocks of running text between headings; within a block, lines (and page breaks) join up
+    blocks: list[tuple[str, str, list[tuple[int, Line]]]] = []
+    section = None
+    text, offs = "", []
+
+    def flush():
+        nonlocal text, offs
+        if text.strip():
+            blocks.append((section, text, offs))
+        text, offs = "", []
+
+    for i, ln in enumerate(lines):
+        t = ln.text.strip()
+        if not t:
+            continue
+        mh = _HEADING.match(t)
+        if mh and not RATING_RE.search(mh.group("name")) and not re.search(r"\s\d+\s*$", t):
+            flush()
+            section = f"{mh.group('code')} {mh.group('name').strip()}"
+            continue
+        if _MAJOR.match(t) and len(t) < DEFAULT_HEADING_MAX and not t.endswith("."):
+            flush()
+            section = t          # a major section ("Annexe 2: ...") ends any standard
+            continue
+        if _heading_like(lines, i, body_size) and not re.search(r"\d", t):
+            flush()
+            # inside a standard, sub-headings ("Strengths:") keep the standard as the section
+            if not (section and section[0].isdigit()) or _MAJOR.match(t):
+                section = t
+            continue
+        if re.match(r"^\s*\d\.\s+[A-Z][^.]*$", t) and len(t) < DEFAULT_HEADING_MAX:
+            flush()
+            section = t          # a domain heading ("2. Case supervision")
+            continue
+        if text and not text.endswith("-"):
+            text += " "
+        offs.append((len(text), ln))
+        text += re.sub(r"\s+", " ", t)
+    flush()
+    out: list[dict] = []
+    for section, btext, boffs in blocks:
+        doc_ = nlp(btext)
+        matches = matcher(doc_)
+        import spacy.util
+        spans = spacy.util.filter_spans([doc_[s:e] for _, s, e in matches])
+        for span in spans:
+            label = None
+            for mid, s, e in matches:
+                if s == span.start and e == span.end:
+                    label = nlp.vocab.strings[mid]
+            num = to_number(span[0].text)
+            if num is None:
+                continue
+            figure_text = span.text
+            if span.start >= 2 and doc_[span.start - 1].text == "-" and to_number(doc_[span.start - 2].text):
+                # "Eighty-one per cent": the tokenizer splits the hyphen
+                whole = doc_[span.start - 2].text + "-" + span[0].text
+                if to_number(whole) is not None:
+                    num = to_number(whole)
+                    figure_text = doc_[span.start - 2:span.end].text
+            den = None
+            unit = {"percent": "percent", "days": "days", "fte": "FTE"}.get(label, "count")
+            if label in ("out_of", "of_the"):
+                den = to_number(span[-1].text)
+                if den is None:
+                    continue
+            sent = span.sent.text.strip()
+            ln = [l for o, l in boffs if o <= span.start_char][-1]
+            out.append({"section": section, "sentence": sent, "text": figure_text, "kind": label,
+                        "number": num, "denominator": den, "unit": unit, "page": ln.page, "line": ln.line})
+    return out
