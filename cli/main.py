@@ -4,6 +4,7 @@ Examples:
   inspections refresh                       # the embedded corpus into inspections.duckdb
   inspections refresh reports/ --db my.duckdb --workers 2
   inspections evaluate tests/gold           # accuracy against hand-checked gold files
+  inspections audit                         # do the reports' ratings follow from their numbers?
   inspections schema --markdown             # the public schema as a table
 """
 from __future__ import annotations
@@ -35,6 +36,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("--db", default=DEFAULT_DB)
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
 
+    a = sub.add_parser("audit", help="run the audit and print its findings; exit 1 on an unexplained contradiction",
+                       description="Example: inspections audit --db inspections.duckdb")
+    a.add_argument("--db", default=DEFAULT_DB)
+
     s = sub.add_parser("schema", help="print the public schema",
                        description="Example: inspections schema --markdown")
     s.add_argument("--markdown", action="store_true")
@@ -58,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print_report(rep)
             return 0
+        if args.command == "audit":
+            from pathlib import Path
+            if not Path(args.db).exists():
+                raise FileNotFoundError(f"{args.db}: no such database (run 'inspections refresh' first)")
+            from .audit_cmd import print_findings
+            return 1 if print_findings(args.db) else 0
         if args.command == "schema":
             from store.schema import markdown
             print(markdown())

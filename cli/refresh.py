@@ -125,12 +125,20 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             w.touch(did, str(f))
         for did in missing:
             w.mark_missing(did)
+        # reference data and the audit are redone on every refresh: they are cheap and depend on all rows
+        from normalise.reference import reference_rows
+        for t, rows in reference_rows().items():
+            w.replace_table(t, rows)
+        import audit
+        findings = audit.run(w.con)
+        w.replace_table("audit_findings", findings)
         run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
                "n_unchanged": len(unchanged), "n_failed": n_failed, "n_missing": len(missing),
                "seconds": round(time.perf_counter() - t0, 3)}
         w.log_run(run)
+        run["findings"] = len(findings)
         kinds = w.execute("SELECT document_id, status, coalesce(kind, '-'), coalesce(provider_name, ''), "
                           "coalesce(overall_rating, ''), score, score_max, coalesce(error, '') "
                           "FROM documents ORDER BY document_id").fetchall()

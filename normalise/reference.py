@@ -61,3 +61,29 @@ def rating_score(rating: str) -> int | None:
 
 def overall_bands(score_max: int) -> dict | None:
     return reference()["overall_bands"].get(str(score_max))
+
+
+def reference_rows() -> dict[str, list[dict]]:
+    """Return the reference data as rows for the database's ref_* tables."""
+    ref = reference()
+    out = {"ref_standards": [], "ref_kq_bands": [], "ref_overall_bands": [], "ref_rating_scores": [], "ref_rules": []}
+    for mid, m in ref["methodologies"].items():
+        for s in m.get("standards", []):
+            out["ref_standards"].append({
+                "methodology": mid, "code": s["code"], "domain": s["domain"], "name": s["name"],
+                "case_assessed": s.get("case_assessed", False), "never_rated": s.get("never_rated", False),
+                "may_be_not_rated": s.get("may_be_not_rated", False), "moderation": s.get("moderation"),
+                "code_status": s.get("code_status", "confirmed")})
+    for b in ref["kq_bands"]["bands"]:
+        out["ref_kq_bands"].append({"rating": b["rating"], "min_pct": b["min"], "max_pct": b["max"],
+                                    "status": ref["kq_bands"]["status"], "source": ref["kq_bands"]["source"]})
+    for mx, spec in ref["overall_bands"].items():
+        for b in spec["bands"]:
+            out["ref_overall_bands"].append({"score_max": int(mx), "rating": b["rating"], "min_score": b["min"],
+                                             "max_score": b["max"], "status": spec["status"], "source": spec["source"]})
+    for r, v in ref["ratings"]["score"].items():
+        out["ref_rating_scores"].append({"rating": r, "score": v})
+    for r in ref["decision_rules"]:
+        out["ref_rules"].append({"rule_id": r["id"], "name": r["name"], "status": r["status"], "text": r["text"],
+                                 "source": r["source"], "applies_to": ",".join(r.get("applies_to", []))})
+    return out

