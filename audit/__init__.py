@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from .rules import RULES, SEVERITY_ORDER, Ctx
 
-__all__ = ["run", "RULES", "SEVERITY_ORDER"]
+__all__ = ["run", "RULES", "SEVERITY_ORDER", "rules_markdown"]
+
+
+def rules_markdown() -> str:
+    """The rule list for the README: name, what it checks, the inspectorate's source."""
+    lines = ["| rule | what it checks | source |", "|---|---|---|"]
+    for name, (_, doc, source) in RULES.items():
+        lines.append(f"| `{name}` | {doc} | {source} |")
+    lines.append("| `score_max` | (part of `score_sum`) the stated maximum is 3 points per rated standard. | methodology.md R5 |")
+    lines.append("| `explanation_subject` | (part of `standard_band`) the sentence that explains a changed rating "
+                 "names the standard it sits under. | internal consistency |")
+    return "\n".join(lines)
 
 
 def run(con, documents: list[str] | None = None) -> list[dict]:

@@ -31,3 +31,9 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     cmd = readme.split("```sh\n", 1)[1].split("\n")[1]
     assert cmd.replace("python3 -m pip install -e", "python3 -m pip install -q -e") in ci
+
+
+def test_readme_lists_every_audit_rule():
+    from audit import rules_markdown
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert rules_markdown() in readme
