@@ -39,7 +39,11 @@ class Extraction:
 
 def analyse(path: str | Path) -> Extraction:
     """Given a file, return everything the extractors find in it (raises DocumentError)."""
-    doc = load(path)
+    return analyse_document(load(path))
+
+
+def analyse_document(doc: Document) -> Extraction:
+    """Given a document model, return everything the extractors find in it."""
     c = classify(doc)
     ex = Extraction(document=doc, classification=c, warnings=list(doc.warnings))
     if not c.is_report:
