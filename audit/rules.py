@@ -29,7 +29,8 @@ DEFAULT_MATCH_MIN_WORDS = 4
 
 _STOP = set("""a an and are as at be been being both by does do for from has have in into is it its of on or
 than that the their them there these they this to was were what when where which while who with would
-service user users person probation sufficiently sufficient whether any all other people case cases""".split())
+service user users person probation sufficiently sufficient whether any all other people case cases
+average previous current months month year years total number proportion percentage""".split())
 
 EXPLANATION_RE = re.compile(r"professional discretion|ratings panel|initially rated|increase the rating|"
                             r"decrease the rating|moderat\w+ the (?:provisional|indicative) rating|"
@@ -257,7 +258,7 @@ def _words(text: str) -> set[str]:
     for w in re.findall(r"[a-z]+", text.lower()):
         if len(w) < 3 or w in _STOP:
             continue
-        w = re.sub(r"(?:ning|ing|ed|es|s)$", "", w) if len(w) > 5 else w
+        w = re.sub(r"(?:ning|ing|ed|es|s)$", "", w) if len(w) > 5 else (w[:-1] if len(w) > 3 and w.endswith("s") else w)
         out.add(w)
     return out
 
@@ -270,7 +271,14 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
                     FROM key_questions WHERE document_id = ? AND current_pct IS NOT NULL
                     UNION ALL
                     SELECT standard_code, prompt, current_pct, previous_pct, NULL, 'prompt'
-                    FROM prompts WHERE document_id = ? AND current_pct IS NOT NULL""", [did, did])
+                    FROM prompts WHERE document_id = ? AND current_pct IS NOT NULL
+                    UNION ALL
+                    SELECT NULL, metric, max(value) FILTER (WHERE period = 'current_year'),
+                           max(value) FILTER (WHERE period = 'previous_year'), NULL, 'table row'
+                    FROM (SELECT metric, period, value, unit FROM workforce WHERE document_id = ?
+                          UNION ALL SELECT metric, period, value, unit FROM other_tables WHERE document_id = ?)
+                    WHERE unit = 'percent' GROUP BY metric
+                    HAVING max(value) FILTER (WHERE period = 'current_year') IS NOT NULL""", [did, did, did, did])
     for r in rows:
         r["words"] = _words(r["text"])
     figs = ctx.q("SELECT * FROM prose_figures WHERE document_id = ? AND unit = 'percent'", [did])
@@ -293,7 +301,7 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
         if _SUBSET_RE.search(_window(sent, f["figure_text"], 3, 6)) or (
                 len(re.findall(r"per cent|%", sent)) >= 2 and _COMPARE_RE.search(sent)):
             continue   # a figure for a subset of cases, or one side of a comparison between groups
-        cand = [r for r in rows if not re.match(r"^\d\.\d", f["section"] or "") or r["standard_code"] == sec]
+        cand = [r for r in rows if not re.match(r"^\d\.\d", f["section"] or "") or r["standard_code"] in (sec, None)]
         cw = _words(_window(sent, f["figure_text"]))
         scored = sorted(((len(r["words"] & cw) / max(1, len(r["words"])), len(r["words"] & cw), k)
                          for k, r in enumerate(cand)), reverse=True)
@@ -318,8 +326,8 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
             continue
         if any(abs(f["number"] - v) <= DEFAULT_ROUNDING for v in values):
             continue
-        out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"], r["current_pct"], f["number"],
-                            f"{r['standard_code']}: the text states {f['figure_text']} for what the {r['what']} "
+        out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"] or "key data", r["current_pct"], f["number"],
+                            f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']} for what the {r['what']} "
                             f"'{r['text']}' gives as {r['current_pct']:g}%", f["page"], f["line"], evidence=sent))
     return out
 

@@ -14,8 +14,12 @@ import re
 from .document import Document, Line
 from .key_questions import _join
 
-TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data)\b")
-VALUE = r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
+TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data|Unpaid work key data)\b")
+_HEADER_WORDS = {"to", "date", "of", "current", "inspection", "12", "months", "previously", "previous", "year"}
+# words that may continue a value cell onto the next line ("12.72 days" / "per year")
+_VALUE_WORDS = {"days", "per", "year", "over", "specification", "days per year", "per year"}
+VALUE = (r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
+         r"(?!\s+(?:months?|weeks?|hours?|years?)\b)")
 VALUE_RE = re.compile(VALUE)
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|of|in|this|that|as|or|and|to|for|with|by|describing|per)\s*$", re.I)
 #: metric text longer than this without cells is prose: the table has ended
@@ -23,6 +27,12 @@ DEFAULT_MAX_LABEL = 260
 DEFAULT_MAX_LINES = 45
 #: a label line longer than this is a full-width line of prose, not a table cell
 DEFAULT_MAX_LABEL_LINE = 70
+
+
+def _column(word: str) -> str | None:
+    """'Previous'/'previously' name the previous period, 'Current'/'current' the current one."""
+    w = word.lower()
+    return "previous" if w.startswith("previous") else "current" if w == "current" else None
 
 
 def _clip(ln: Line, x0: float, x1: float) -> Line | None:
@@ -63,11 +73,25 @@ def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 # tables printed side by side: each is read between its title and the next title
                 title_x = sorted(w.x0 for k, w in enumerate(ln.words)
                                  if (w.text, ln.words[k + 1].text if k + 1 < len(ln.words) else "")
-                                 in (("Key", "staffing"), ("Caseload", "data")))
+                                 in (("Key", "staffing"), ("Caseload", "data"), ("Unpaid", "work")))
                 first = next(w for k, w in enumerate(ln.words) if w.text == m.group(1).split()[0]
                              and (k + 1 < len(ln.words) and ln.words[k + 1].text == m.group(1).split()[1]))
                 if any(w.x0 < first.x0 - 1 and not TITLE_RE.search(w.text) for w in ln.words) and len(title_x) < 2:
                     continue   # prose mentioning the title
+                if len(title_x) < 2:
+                    # one table beside other content (prose in the next column): read left of that content
+                    hdr = [ln] + [b for b in block[1:4] if any(w.text.lower() in _HEADER_WORDS for w in b.words or [])]
+                    hx = [w.x1 for w in ln.words if w.text.lower() in _HEADER_WORDS and w.x0 > first.x1]
+                    extra = [w for b in hdr for w in b.words if hx and w.x0 > max(hx) + 5 and
+                             w.text.lower().strip(":") not in _HEADER_WORDS]
+                    if hx and extra:
+                        edge = min(w.x0 for w in extra) - 2
+                        cut = []
+                        for b in block:
+                            if _crosses(b, [edge]):
+                                break       # full-width prose: the table beside other content has ended
+                            cut.append(b)
+                        block = [c for c in (_clip(b, 0, edge) for b in cut) if c is not None]
                 if len(title_x) >= 2:
                     # titles are centred over their tables: split after each table's last column header
                     splits = []
@@ -92,16 +116,22 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     header = block[0].text
     geometry = all(b.words for b in block)
     # columns from the header (which may wrap: "Previous Current year / year")
-    hdr_lines = [block[0]] + [b for b in block[1:3] if re.fullmatch(r"[\s\t]*(?:year\s*)+", b.text)]
+    hdr_lines = [block[0]]
+    for b in block[1:8]:
+        if all(w.lower() in _HEADER_WORDS for w in b.text.split()):
+            hdr_lines.append(b)
+        else:
+            break
     cols = []
     centres: dict[str, float] = {}
     for b in hdr_lines:
         for w in (b.words or []):
-            if w.text in ("Previous", "Current"):
-                centres[w.text.lower()] = (w.x0 + w.x1) / 2
-    for mm in re.finditer(r"\b(Previous|Current)\b", " ".join(b.text for b in hdr_lines)):
-        c = mm.group(1).lower()
-        if c not in cols:
+            c = _column(w.text)
+            if c and c not in centres:
+                centres[c] = (w.x0 + w.x1) / 2
+    for mm in re.finditer(r"\b(\w+)\b", " ".join(b.text for b in hdr_lines)):
+        c = _column(mm.group(1))
+        if c and c not in cols:
             cols.append(c)
     if not cols:
         return []
@@ -121,6 +151,8 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
                 text = " ".join(w.text for w in s)
                 cx = (s[0].x0 + s[-1].x1) / 2
                 if s[0].x0 >= left:
+                    if not re.match(r"^\d", text) and text.lower() not in _VALUE_WORDS:
+                        continue    # text beside the table (another column of the page), not a cell
                     col = min(centres, key=lambda c: abs(centres[c] - cx))
                     items.append(("cell", text, b, col))
                 else:
@@ -154,7 +186,7 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
             if TITLE_RE.search(text) and cur is not None:
                 break
             t = text.strip()
-            if (re.search(r"[a-z]\.\s|[a-z]\.$", t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
+            if (re.search(r"[a-z][.:]\s|[a-z][.:]$", t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
                 break           # a sentence or a full-width line: prose after the table
             if cur is not None and cur["cells"] and len(cur["cells"]) >= len(cols) and not (
                     t[:1].islower() or t.startswith("(") or _FUNCTION_END.search(" ".join(cur["label"]))

@@ -52,13 +52,18 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
                                   "prompts": [], "workforce": [], "key_facts": [],
-                                  "recommendations": [], "prose_figures": [], "extraction_notes": []}
+                                  "recommendations": [], "prose_figures": [], "other_tables": [],
+                                  "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
     if status != "ok":
         return out
-    out["workforce"] = _workforce(ex, document_id)
+    rows = _workforce(ex, document_id)
+    workforce_titles = ("Key staffing data", "Caseload data")
+    out["workforce"] = [r for r in rows if r["table_name"] in workforce_titles]
+    out["other_tables"] = [{k: v for k, v in r.items() if k not in ("metric_code", "source")}
+                           for r in rows if r["table_name"] not in workforce_titles]
     out["key_facts"] = _key_facts(ex, document_id)
     out["prose_figures"] = [
         {"document_id": document_id, "section": f["section"], "sentence": f["sentence"], "figure_text": f["text"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
-                "recommendations", "prose_figures", "extraction_notes"]
+                "recommendations", "prose_figures", "other_tables", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -140,6 +140,24 @@ TABLES: dict[str, dict] = {
             ("value_text", "VARCHAR", "The cell as printed"),
             ("note", "VARCHAR", "Printed words that are not a plain value, e.g. '6% over specification'"),
             ("source", "VARCHAR", "table, or prose for figures stated in running text"),
+            ("page", "INTEGER", "Page of the row's label"),
+            ("line", "INTEGER", "Line of the row's label"),
+            ("value_page", "INTEGER", "Page of the value"),
+            ("value_line", "INTEGER", "Line of the value"),
+        ],
+    },
+    "other_tables": {
+        "doc": "Other numeric key-data tables (e.g. 'Unpaid work key data'): one row per metric and period.",
+        "key": ["document_id", "table_name", "metric", "period"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("table_name", "VARCHAR", "The table's printed title"),
+            ("metric", "VARCHAR", "The row's text, de-wrapped"),
+            ("period", "VARCHAR", "previous_year or current_year (the columns' order as printed does not matter)"),
+            ("value", "DOUBLE", "The number; NULL where the cell is words"),
+            ("unit", "VARCHAR", "percent, days per year, cases, FTE or count"),
+            ("value_text", "VARCHAR", "The cell as printed"),
+            ("note", "VARCHAR", "Printed words that are not a plain value"),
             ("page", "INTEGER", "Page of the row's label"),
             ("line", "INTEGER", "Line of the row's label"),
             ("value_page", "INTEGER", "Page of the value"),

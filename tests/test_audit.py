@@ -20,7 +20,6 @@ def _findings(db, doc):
 
 #: gold entries that set a figure against a figure and that the audit does not find yet, with why
 KNOWN_GAPS = {
-    "unpaid-work-stand-down-rate": "the unpaid work key data table is not extracted yet",
     "domestic-abuse-training-61-vs-62": "prose against prose about the same quantity is not matched yet",
     "assessment-offending-similar-to-last": "needs the meaning of words ('very similar', 'significantly worse')",
 }
