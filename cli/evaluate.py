@@ -167,6 +167,23 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
                          "AND source = 'table'", [did]).fetchall():
         found_wf[(_norm_q(r[0]), r[1])] = {"metric": r[0], "value": _num(r[2]), "unit": r[3], "line": r[4]}
     tables["workforce"] = _compare(exp_wf, found_wf, ["metric", "value", "unit", "line"])
+    # figures stated in prose: the metric wording is the annotator's own, so rows are keyed by value
+    exp_pw = {}
+    for k in gold.get("staffing", []) + gold.get("caseload", []):
+        if k.get("source") != "prose":
+            continue
+        rng = tuple(k["range"]) if k.get("range") else None
+        e = {"denominator": _num(k.get("denominator")), "comparator": _num(k.get("comparator"))}
+        if is_text:
+            e["line"] = k.get("line")
+        exp_pw[(_num(k.get("current")), tuple(_num(x) for x in rng) if rng else None, k.get("organisation"))] = e
+    found_pw = {}
+    for r in con.execute("SELECT value, range_low, range_high, note, denominator, comparator, line FROM workforce "
+                         "WHERE document_id = ? AND source = 'prose'", [did]).fetchall():
+        org = next((o for o in ("NPS", "CRC") if r[3] and o in r[3].split("; ")), None)
+        rng = (_num(r[1]), _num(r[2])) if r[1] is not None else None
+        found_pw[(_num(r[0]), rng, org)] = {"denominator": _num(r[4]), "comparator": _num(r[5]), "line": r[6]}
+    tables["workforce_prose"] = _compare(exp_pw, found_pw, ["denominator", "comparator", "line"])
     exp_kf = {}
     for k in gold.get("contextual_facts", []):
         if k.get("source") != "panel":

@@ -16,7 +16,7 @@ from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
 from .facts import key_facts, recommendations
-from .prose import prose_figures
+from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
@@ -34,6 +34,7 @@ class Extraction:
     key_facts: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
     prose_figures: list[dict] = field(default_factory=list)
+    workforce_prose: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -58,7 +59,11 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)
-    ex.prose_figures = prose_figures(doc, table_lines(ex))
+    sentences: list = []
+    ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
+    if not ex.workforce:
+        # no key staffing or caseload table: staffing figures stated in prose take their place
+        ex.workforce_prose = workforce_prose(sentences)
     return ex
 
 

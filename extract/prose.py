@@ -70,11 +70,18 @@ def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
     if ln.words:
         return body_size is not None and max(w.size for w in ln.words) >= 1.15 * body_size
     nxt = lines[i + 1] if i + 1 < len(lines) else None
-    return nxt is None or not nxt.text.strip()
+    prev = lines[i - 1] if i > 0 else None
+    if nxt is None or not nxt.text.strip():
+        return True
+    # a short line set off above by a blank line, with a sentence starting below it
+    return (prev is None or not prev.text.strip()) and len(t) < 50 and nxt.text.strip()[:1].isupper()
 
 
-def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozenset()) -> list[dict]:
-    """Given a Document and the (page, line) of table lines to leave out, return every figure in its prose."""
+def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozenset(),
+                  sentences: list | None = None) -> list[dict]:
+    """Given a Document and the (page, line) of table lines to leave out, return every figure in its prose.
+
+    If `sentences` is a list, every sentence is appended to it as (section, text, page, line)."""
     from .ratings import _HEADING, RATING_RE
     nlp, matcher = _pipeline()
     lines = [ln for ln in doc.content() if (ln.page, ln.line) not in exclude]
@@ -82,14 +89,15 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
     sizes = Counter(round(w.size, 1) for ln in lines for w in (ln.words or []))
     body_size = sizes.most_common(1)[0][0] if sizes else None
     # blocks of running text between headings; within a block, lines (and page breaks) join up
-    blocks: list[tuple[str, str, list[tuple[int, Line]]]] = []
+    blocks: list[tuple[str, str, list[tuple[int, Line]], str | None]] = []
     section = None
+    org = None     # the organisation the nearest heading names (Quality & Impact reports cover CRC and NPS)
     text, offs = "", []
 
     def flush():
         nonlocal text, offs
         if text.strip():
-            blocks.append((section, text, offs))
+            blocks.append((section, text, offs, org))
         text, offs = "", []
 
     for i, ln in enumerate(lines):
@@ -108,8 +116,10 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
         if _heading_like(lines, i, body_size) and not re.search(r"\d", t):
             flush()
             # inside a standard, sub-headings ("Strengths:") keep the standard as the section
-            if not (section and section[0].isdigit()) or _MAJOR.match(t):
+            if not (section and re.match(r"^\d\.\d", section)) or _MAJOR.match(t):
                 section = t
+            org = "NPS" if re.search(r"\bNPS\b|National Probation Service", t) else \
+                "CRC" if re.search(r"\bCRC\b|Community Rehabilitation Company", t) else org
             continue
         if re.match(r"^\s*\d\.\s+[A-Z][^.]*$", t) and len(t) < DEFAULT_HEADING_MAX:
             flush()
@@ -121,8 +131,12 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
         text += re.sub(r"\s+", " ", t)
     flush()
     out: list[dict] = []
-    for section, btext, boffs in blocks:
+    for section, btext, boffs, borg in blocks:
         doc_ = nlp(btext)
+        if sentences is not None:
+            for sent in doc_.sents:
+                ln = [l for o, l in boffs if o <= sent.start_char][-1]
+                sentences.append((section, sent.text.strip(), ln.page, ln.line, borg))
         matches = matcher(doc_)
         import spacy.util
         spans = spacy.util.filter_spans([doc_[s:e] for _, s, e in matches])
@@ -151,4 +165,33 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
             ln = [l for o, l in boffs if o <= span.start_char][-1]
             out.append({"section": section, "sentence": sent, "text": figure_text, "kind": label,
                         "number": num, "denominator": den, "unit": unit, "page": ln.page, "line": ln.line})
+    return out
+
+
+@lru_cache(maxsize=1)
+def _workforce_patterns():
+    import json
+    from importlib import resources
+    with resources.files("extract").joinpath("patterns/workforce_prose.json").open(encoding="utf-8") as fh:
+        data = json.load(fh)
+    num = r"(?:\d[\d,]*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:-\w+)?)"
+    return [dict(p, rx=re.compile(p["pattern"].replace("NUM", num), re.I)) for p in data["patterns"]]
+
+
+def workforce_prose(sentences: list) -> list[dict]:
+    """Given sentences (section, text, page, line), return staffing and caseload figures stated in them."""
+    out = []
+    for section, text, page, line, org in sentences:
+        for p in _workforce_patterns():
+            m = p["rx"].search(text)
+            if not m:
+                continue
+            g = m.groupdict()
+            out.append({"metric": p["metric"], "metric_code": p["metric_code"], "unit": p["unit"],
+                        "value": to_number(g["value"]) if g.get("value") else None,
+                        "denominator": to_number(g["den"]) if g.get("den") else None,
+                        "comparator": to_number(g["cmp"]) if g.get("cmp") else None,
+                        "range": (to_number(g["lo"]), to_number(g["hi"])) if g.get("lo") else None,
+                        "organisation": g.get("org") or org, "text": m.group(0), "sentence": text,
+                        "page": page, "line": line})
     return out

@@ -64,6 +64,23 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     out["workforce"] = [r for r in rows if r["table_name"] in workforce_titles]
     out["other_tables"] = [{k: v for k, v in r.items() if k not in ("metric_code", "source")}
                            for r in rows if r["table_name"] not in workforce_titles]
+    for w in ex.workforce_prose:
+        note = []
+        if w["range"]:
+            note.append(f"range {w['range'][0]:g} to {w['range'][1]:g}")
+        if w["denominator"] is not None:
+            note.append(f"of {w['denominator']:g}")
+        if w["comparator"] is not None:
+            note.append(f"comparator {w['comparator']:g}")
+        if w["organisation"]:
+            note.append(w["organisation"])
+        out["workforce"].append({
+            "document_id": document_id, "table_name": "prose", "metric": w["metric"], "metric_code": w["metric_code"],
+            "period": "current_year", "value": w["value"], "unit": w["unit"], "value_text": w["text"],
+            "note": "; ".join(note) or None, "source": "prose", "denominator": w["denominator"],
+            "comparator": w["comparator"], "range_low": w["range"][0] if w["range"] else None,
+            "range_high": w["range"][1] if w["range"] else None, "sentence": w["sentence"],
+            "page": w["page"], "line": w["line"], "value_page": w["page"], "value_line": w["line"]})
     out["key_facts"] = _key_facts(ex, document_id)
     out["prose_figures"] = [
         {"document_id": document_id, "section": f["section"], "sentence": f["sentence"], "figure_text": f["text"],
