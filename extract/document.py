@@ -99,6 +99,23 @@ def _segment(lines: list[Line]) -> tuple[int | None, int, int, str]:
     return (lines[0].page, lines[0].line, lines[-1].line, "\n".join(l.raw for l in lines))
 
 
+#: a horizontal gap wider than this (points) between PDF words is a cell boundary (a tab in the line text)
+DEFAULT_CELL_GAP = 14.0
+
+
+def clip_line(ln: Line, x0: float, x1: float = float("inf")) -> Line | None:
+    """PDF: the part of a line whose words start in [x0, x1), or None if nothing is there."""
+    ws = [w for w in ln.words or [] if x0 <= w.x0 < x1]
+    if not ws:
+        return None
+    parts = []
+    for k, w in enumerate(ws):
+        if k:
+            parts.append("\t" if w.x0 - ws[k - 1].x1 > DEFAULT_CELL_GAP else " ")
+        parts.append(w.text)
+    return Line(line=ln.line, page=ln.page, text="".join(parts), raw=ln.raw, role=ln.role, words=ws)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

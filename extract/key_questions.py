@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .document import Document, Line
+from .document import Document, Line, clip_line
 
 TRIGGER_RE = re.compile(r"\brating\d*\b.{0,80}\bbased on\b.{0,200}?\bkey\b.{0,80}?\bquestions?\b|Percentage\s*[‘'’\"]?\s*Yes\b",
                         re.I | re.S)
@@ -108,20 +108,6 @@ def _columns(header: str) -> tuple[list[str], str | None, str | None]:
         if c not in seen:
             seen.append(c)
     return seen, comparator, col_label
-
-
-def _clip(ln: Line, xmin: float) -> Line | None:
-    """PDF: the part of a line right of xmin, or None if nothing is there."""
-    from .document import Word  # noqa: F401  (type of ln.words)
-    ws = [w for w in ln.words or [] if w.x0 >= xmin]
-    if not ws:
-        return None
-    parts = []
-    for k, w in enumerate(ws):
-        if k:
-            parts.append("\t" if w.x0 - ws[k - 1].x1 > 14.0 else " ")
-        parts.append(w.text)
-    return Line(line=ln.line, page=ln.page, text="".join(parts), raw=ln.raw, role=ln.role, words=ws)
 
 
 def _segments(ln: Line) -> list[tuple[float, float, str]]:
@@ -236,7 +222,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 re.match(r"\s*Our rating", lines[t].text):
             # the table sits in a right-hand column beside other content: read that column only
             xmin = lines[t].words[0].x0 - 6
-            block = [c for c in (_clip(ln, xmin) for ln in block) if c is not None]
+            block = [c for c in (clip_line(ln, xmin) for ln in block) if c is not None]
         # header: from the trigger to the first question start
         q0 = None
         for k, ln in enumerate(block[:DEFAULT_HEADER_MAX_LINES]):

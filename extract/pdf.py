@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .document import Document, DocumentError, Line, Word
+from .document import DEFAULT_CELL_GAP, Document, DocumentError, Line, Word
 
 #: a word this much smaller than its neighbour and raised above it is a superscript
 DEFAULT_SUPERSCRIPT_RATIO = 0.8
@@ -19,8 +19,6 @@ DEFAULT_SUPERSCRIPT_RATIO = 0.8
 DEFAULT_FOOTNOTE_RATIO = 0.85
 #: words whose tops are within this many points are on one line
 DEFAULT_LINE_TOLERANCE = 3.0
-#: a horizontal gap wider than this (points) between words becomes a tab (a cell boundary)
-DEFAULT_CELL_GAP = 14.0
 
 
 def read_pdf(path: Path) -> Document:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Line
+from .document import Document, Line, clip_line
 from .key_questions import _join
 
 TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data|Unpaid work key data)\b")
@@ -33,18 +33,6 @@ def _column(word: str) -> str | None:
     """'Previous'/'previously' name the previous period, 'Current'/'current' the current one."""
     w = word.lower()
     return "previous" if w.startswith("previous") else "current" if w == "current" else None
-
-
-def _clip(ln: Line, x0: float, x1: float) -> Line | None:
-    ws = [w for w in ln.words or [] if x0 <= w.x0 < x1]
-    if not ws:
-        return None
-    parts = []
-    for k, w in enumerate(ws):
-        if k:
-            parts.append("\t" if w.x0 - ws[k - 1].x1 > 14.0 else " ")
-        parts.append(w.text)
-    return Line(line=ln.line, page=ln.page, text="".join(parts), raw=ln.raw, role=ln.role, words=ws)
 
 
 def _crosses(ln: Line, splits: list[float]) -> bool:
@@ -91,7 +79,7 @@ def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
                             if _crosses(b, [edge]):
                                 break       # full-width prose: the table beside other content has ended
                             cut.append(b)
-                        block = [c for c in (_clip(b, 0, edge) for b in cut) if c is not None]
+                        block = [c for c in (clip_line(b, 0, edge) for b in cut) if c is not None]
                 if len(title_x) >= 2:
                     # titles are centred over their tables: split after each table's last column header
                     splits = []
@@ -106,7 +94,7 @@ def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
                         if _crosses(b, splits):
                             break       # a full-width line: the side-by-side tables have ended
                         cut.append(b)
-                    block = [c for c in (_clip(b, x0, x1) for b in cut) if c is not None]
+                    block = [c for c in (clip_line(b, x0, x1) for b in cut) if c is not None]
             rows = _parse(block, m.group(1), warnings)
             out.extend(rows)
     return out, warnings

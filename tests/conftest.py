@@ -31,3 +31,13 @@ def small_corpus(tmp_path):
     dst = tmp_path / "corpus"
     shutil.copytree(CORPUS / "text", dst)
     return dst
+
+
+def query(db, sql, params=None):
+    """Run one read-only query on a database file and return its rows."""
+    import duckdb
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

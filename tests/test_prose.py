@@ -3,26 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from conftest import query
 
 from extract.document import document_from_text
 from extract.prose import prose_figures, to_number
 
 
-def _q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize("doc", ["text/merseyside-crc-2020.txt", "pdf/merseyside-crc-2020.pdf",
                                  "pdf/merseyside-crc-2020-alt-layout.pdf"])
 def test_figure_across_a_page_break_keeps_its_sentence(corpus_db, doc):
     db, _ = corpus_db
-    rows = _q(db, "SELECT sentence, section FROM prose_figures WHERE document_id = ? AND number = 61 "
+    rows = query(db, "SELECT sentence, section FROM prose_figures WHERE document_id = ? AND number = 61 "
                   "AND sentence LIKE 'In only 61 per cent of cases%'", [doc])
     assert rows, doc
     sentence, section = rows[0]
@@ -36,7 +31,7 @@ def test_text_and_pdf_renderings_give_the_same_figures(corpus_db):
     def figs(doc):
         # the standard a figure sits under is part of what must agree; other section labels depend on
         # how a rendering marks headings (font size, blank lines) and are not compared
-        return sorted(_q(db, "SELECT CASE WHEN regexp_matches(section, '^[0-9]\\.[0-9]') THEN section ELSE '' END, "
+        return sorted(query(db, "SELECT CASE WHEN regexp_matches(section, '^[0-9]\\.[0-9]') THEN section ELSE '' END, "
                              "figure_text, number FROM prose_figures WHERE document_id = ?", [doc]))
     assert figs("text/merseyside-crc-2020.txt") == figs("pdf/merseyside-crc-2020.pdf")
     assert figs("text/liverpool-north-pdu-2023.md") == figs("pdf/liverpool-north-pdu-2023.pdf")
@@ -45,7 +40,7 @@ def test_text_and_pdf_renderings_give_the_same_figures(corpus_db):
 def test_table_cells_are_not_prose(corpus_db):
     db, _ = corpus_db
     # the key-question cell "22%" must not be glued to the band sentence that follows the table
-    rows = _q(db, "SELECT sentence FROM prose_figures WHERE document_id = 'text/liverpool-north-pdu-2023.md' "
+    rows = query(db, "SELECT sentence FROM prose_figures WHERE document_id = 'text/liverpool-north-pdu-2023.md' "
                   "AND sentence LIKE '22%'")
     assert rows == []
 

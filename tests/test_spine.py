@@ -3,31 +3,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pypdfium2
 
-from conftest import CORPUS, gold_files
+from conftest import CORPUS, gold_files, query
 
 
-def _q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_one_documents_row_per_corpus_file(corpus_db):
     db, run = corpus_db
     files = sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file())
-    ids = [r[0] for r in _q(db, "SELECT document_id FROM documents ORDER BY 1")]
+    ids = [r[0] for r in query(db, "SELECT document_id FROM documents ORDER BY 1")]
     assert ids == files
     assert run["n_new"] == len(files) and run["n_failed"] == 0
 
 
 def test_kind_provider_and_date_match_gold(corpus_db):
     db, _ = corpus_db
-    rows = {r[0]: r[1:] for r in _q(db, "SELECT document_id, kind, status, provider_name, provider_type, "
+    rows = {r[0]: r[1:] for r in query(db, "SELECT document_id, kind, status, provider_name, provider_type, "
                                           "published_year, published_month FROM documents")}
     checked = 0
     for name, gold in gold_files().items():
@@ -47,7 +40,7 @@ def test_kind_provider_and_date_match_gold(corpus_db):
 
 def test_pdf_page_counts_match_an_independent_reader(corpus_db):
     db, _ = corpus_db
-    for did, pages in _q(db, "SELECT document_id, pages FROM documents WHERE format = 'pdf'"):
+    for did, pages in query(db, "SELECT document_id, pages FROM documents WHERE format = 'pdf'"):
         pdf = pypdfium2.PdfDocument(str(CORPUS / did))
         assert pages == len(pdf), did
         pdf.close()
@@ -55,7 +48,7 @@ def test_pdf_page_counts_match_an_independent_reader(corpus_db):
 
 def test_blog_is_recorded_as_not_a_report_with_a_reason(corpus_db):
     db, _ = corpus_db
-    status, err, n = _q(db, "SELECT status, error, (SELECT count(*) FROM standard_ratings s WHERE s.document_id = d.document_id) "
+    status, err, n = query(db, "SELECT status, error, (SELECT count(*) FROM standard_ratings s WHERE s.document_id = d.document_id) "
                             "FROM documents d WHERE document_id LIKE '%blog%'")[0]
     assert status == "not_a_report" and "not an inspection report" in err and n == 0
 
@@ -63,17 +56,17 @@ def test_blog_is_recorded_as_not_a_report_with_a_reason(corpus_db):
 def test_pages_table_and_provenance(corpus_db):
     db, _ = corpus_db
     # every PDF page is a row, with text
-    for did, pages in _q(db, "SELECT document_id, pages FROM documents WHERE format = 'pdf'"):
-        n = _q(db, "SELECT count(*), count(DISTINCT page) FROM pages WHERE document_id = ?", [did])[0]
+    for did, pages in query(db, "SELECT document_id, pages FROM documents WHERE format = 'pdf'"):
+        n = query(db, "SELECT count(*), count(DISTINCT page) FROM pages WHERE document_id = ?", [did])[0]
         assert n == (pages, pages)
     # text renderings: the footer 'Inspection of probation services: Merseyside   60' ends page 60
-    text = _q(db, "SELECT text FROM pages WHERE document_id = 'text/merseyside-crc-2020.txt' AND page = 60")[0][0]
+    text = query(db, "SELECT text FROM pages WHERE document_id = 'text/merseyside-crc-2020.txt' AND page = 60")[0][0]
     assert text.rstrip().endswith("Merseyside   60")
 
 
 def test_refresh_runs_logged_with_version(corpus_db):
     db, _ = corpus_db
-    rows = _q(db, "SELECT package_version, n_seen, n_new, started_at <= finished_at FROM refresh_runs")
+    rows = query(db, "SELECT package_version, n_seen, n_new, started_at <= finished_at FROM refresh_runs")
     assert rows and rows[-1][1] == 8 and rows[-1][3] is True and rows[-1][0]
 
 
@@ -81,12 +74,12 @@ def test_second_refresh_redoes_nothing(small_corpus, tmp_path):
     from cli.refresh import refresh
     db = tmp_path / "x.duckdb"
     first = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
-    before = _q(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1")
+    before = query(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1")
     second = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
     assert first["n_new"] == 4
     assert (second["n_new"], second["n_changed"], second["n_unchanged"]) == (0, 0, 4)
-    assert _q(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1") == before
-    assert _q(db, "SELECT count(*) FROM refresh_runs")[0][0] == 2
+    assert query(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1") == before
+    assert query(db, "SELECT count(*) FROM refresh_runs")[0][0] == 2
 
 
 def test_changed_file_is_reextracted_and_its_rows_replaced(small_corpus, tmp_path):
@@ -97,9 +90,9 @@ def test_changed_file_is_reextracted_and_its_rows_replaced(small_corpus, tmp_pat
     f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    14/30"), encoding="utf-8")
     run = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
     assert (run["n_changed"], run["n_unchanged"]) == (1, 3)
-    assert _q(db, "SELECT score FROM documents WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 14
+    assert query(db, "SELECT score FROM documents WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 14
     # no duplicated rows after replacement
-    assert _q(db, "SELECT count(*) FROM standard_ratings WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 10
+    assert query(db, "SELECT count(*) FROM standard_ratings WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 10
 
 
 def test_disappeared_file_is_kept_and_marked_missing(small_corpus, tmp_path):
@@ -109,7 +102,7 @@ def test_disappeared_file_is_kept_and_marked_missing(small_corpus, tmp_path):
     (small_corpus / "liverpool-north-pdu-2023.md").unlink()
     run = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
     assert run["n_missing"] == 1
-    status, n = _q(db, "SELECT status, (SELECT count(*) FROM key_questions k WHERE k.document_id = d.document_id) "
+    status, n = query(db, "SELECT status, (SELECT count(*) FROM key_questions k WHERE k.document_id = d.document_id) "
                        "FROM documents d WHERE document_id = 'liverpool-north-pdu-2023.md'")[0]
     assert status == "missing" and n == 13
 
