@@ -125,13 +125,17 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             w.touch(did, str(f))
         for did in missing:
             w.mark_missing(did)
-        # reference data and the audit are redone on every refresh: they are cheap and depend on all rows
-        from normalise.reference import reference_rows
-        for t, rows in reference_rows().items():
-            w.replace_table(t, rows)
-        import audit
-        findings = audit.run(w.con)
-        w.replace_table("audit_findings", findings)
+        # reference data and the audit depend on all rows: redo them whenever anything changed
+        changed = bool(results or missing) or not w.execute("SELECT count(*) FROM ref_rules").fetchone()[0]
+        if changed:
+            from normalise.reference import reference_rows
+            for t, rows in reference_rows().items():
+                w.replace_table(t, rows)
+            import audit
+            findings = audit.run(w.con)
+            w.replace_table("audit_findings", findings)
+        else:
+            findings = w.execute("SELECT * FROM audit_findings").fetchall()
         run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
