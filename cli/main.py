@@ -28,6 +28,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     r.add_argument("--db", default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB})")
     r.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
                    help="worker processes for extraction (default: up to 2)")
+    r.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="per-document time limit (default 300); a document over it is recorded as failed")
+    r.add_argument("--memory-limit", type=int, default=None, metavar="MB",
+                   help="memory one document may use, in MB, beyond the loaded pipeline (default 2048)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
 
     e = sub.add_parser("evaluate", help="compare the database with gold files and print accuracy",
@@ -52,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "refresh":
             from .refresh import DEFAULT_CORPUS, refresh
             paths = args.paths or [str(DEFAULT_CORPUS)]
-            refresh(paths, args.db, workers=max(1, args.workers), quiet=args.quiet)
+            refresh(paths, args.db, workers=max(1, args.workers), quiet=args.quiet,
+                    time_limit=args.time_limit, memory_mb=args.memory_limit)
             return 0
         if args.command == "evaluate":
             from .evaluate import evaluate, print_report

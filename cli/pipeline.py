@@ -24,6 +24,8 @@ def process_file(path: str, document_id: str) -> dict:
     try:
         rows = normalise(analyse(p), document_id, str(p))
         err = rows["documents"][0].get("error") if rows["documents"][0]["status"] == "failed" else None
+    except MemoryError:
+        raise           # the worker reports the memory limit
     except DocumentError as e:
         err = f"{p.name}: {e}"
         rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), str(e), _size(p))

@@ -5,7 +5,6 @@ import os
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from extract import sha256_file
 from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
 from store import Store
 
-from .pipeline import process_file
 
 SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -61,7 +59,11 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
-def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=None) -> dict:
+def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=None,
+            time_limit: float | None = None, memory_mb: int | None = None) -> dict:
+    from .workers import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT
+    time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
+    memory_mb = DEFAULT_MEMORY_LIMIT_MB if memory_mb is None else memory_mb
     t0 = time.perf_counter()
     started = datetime.now().replace(microsecond=0)
     version = package_version()
@@ -71,12 +73,19 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
     todo: list[tuple[str, Path, str]] = []
     unchanged: list[tuple[str, Path]] = []
     counts = Counter()
+    by_sha: dict[str, str] = {}
+    sources: list[dict] = []        # every path seen, with the document it is (duplicates share one)
     for did, f in files:
         try:
             sha = sha256_file(f)
-        except OSError as e:
+        except OSError:
             sha = None
-            counts["unreadable"] += 1
+        canonical = by_sha.setdefault(sha, did) if sha else did
+        sources.append({"document_id": canonical, "source_path": str(f), "sha256": sha,
+                        "duplicate": canonical != did})
+        if canonical != did:
+            counts["duplicate"] += 1
+            continue          # the same bytes under another name: recorded once
         old = state.get(did)
         if old and sha and old["sha256"] == sha and old["extractor_version"] == version and old["status"] != "missing":
             unchanged.append((did, f))
@@ -99,21 +108,17 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
     results: list[tuple[str, str, dict]] = []
     if todo and not quiet:
         print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futs = {pool.submit(process_file, str(f), did): (did, change) for did, f, change in todo}
-            for i, fut in enumerate(as_completed(futs), start=1):
-                did, change = futs[fut]
-                res = fut.result()
-                progress(i, len(todo), did, res)
-                results.append((did, change, res))
-        order = {did: k for k, (did, _, _) in enumerate(todo)}
-        results.sort(key=lambda r: order[r[0]])
-    else:
-        for i, (did, f, change) in enumerate(todo, start=1):
-            res = process_file(str(f), did)
-            progress(i, len(todo), did, res)
-            results.append((did, change, res))
+    from .workers import run_all
+    done = {"n": 0}
+
+    def on_result(did: str, res: dict) -> None:
+        done["n"] += 1
+        progress(done["n"], len(todo), did, res)
+
+    change_of = {did: change for did, _, change in todo}
+    got = run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
+                  memory_mb=memory_mb, on_result=on_result)
+    results = [(did, change_of[did], got[did]) for did, _, _ in todo]
     n_failed = 0
     with store.writer() as w:
         for did, change, res in results:
@@ -125,6 +130,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             w.touch(did, str(f))
         for did in missing:
             w.mark_missing(did)
+        w.replace_sources(sources, [str(r) for r in roots])
         # reference data and the audit depend on all rows: redo them whenever anything changed
         changed = bool(results or missing) or not w.execute("SELECT count(*) FROM ref_rules").fetchone()[0]
         if changed:
@@ -140,6 +146,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
                "n_unchanged": len(unchanged), "n_failed": n_failed, "n_missing": len(missing),
+               "n_duplicate": counts["duplicate"],
                "seconds": round(time.perf_counter() - t0, 3)}
         w.log_run(run)
         run["findings"] = len(findings)
@@ -158,7 +165,9 @@ def print_summary(run: dict, db: str, out) -> None:
     print(f"{db}: {run['n_seen']} documents seen in {run['seconds']:.1f}s"
           + (" - nothing changed, nothing redone" if nothing else ""), file=out)
     print(f"  new {run['n_new']}, changed {run['n_changed']}, unchanged {run['n_unchanged']}, "
-          f"failed {run['n_failed']}, missing {run['n_missing']}", file=out)
+          f"failed {run['n_failed']}, missing {run['n_missing']}"
+          + (f", duplicates {run['n_duplicate']} (same content under another name)" if run.get("n_duplicate") else ""),
+          file=out)
     by = Counter((st, kind) for _, st, kind, *_ in run["documents"])
     print("  by kind: " + ", ".join(f"{k} ({st}) {n}" for (st, k), n in sorted(by.items())), file=out)
     w = max((len(r[0]) for r in run["documents"]), default=10)

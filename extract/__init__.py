@@ -19,7 +19,15 @@ from .facts import key_facts, recommendations
 from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
 
-__all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file"]
+__all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file", "warm_up"]
+
+
+def warm_up() -> None:
+    """Load what every document needs (spaCy's pipeline, pdfplumber) once, so forked workers inherit it."""
+    import pdfplumber  # noqa: F401
+    from .prose import _pipeline, _workforce_patterns
+    _pipeline()
+    _workforce_patterns()
 
 
 @dataclass

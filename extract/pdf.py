@@ -29,13 +29,18 @@ def read_pdf(path: Path) -> Document:
     if not data.strip():
         raise DocumentError("empty file")
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise DocumentError("not a PDF (no %PDF header)")
+        head = data[:2048].lstrip().lower()
+        if head.startswith(b"<") and (b"<html" in head or b"<!doctype" in head):
+            raise DocumentError("not a PDF: the file is an HTML page")
+        raise DocumentError("not a PDF (no %PDF header; unrecognised binary data)")
     sha = hashlib.sha256(data).hexdigest()
     try:
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
         raise DocumentError("encrypted PDF (password required)") from e
     except Exception as e:  # pdfminer raises many types for broken files
+        if _encrypted(e, data):
+            raise DocumentError("encrypted PDF (password required)") from e
         raise DocumentError(f"unreadable PDF ({type(e).__name__}: {e})") from e
     try:
         try:
@@ -43,7 +48,7 @@ def read_pdf(path: Path) -> Document:
                          for page in pdf.pages]
         except Exception as e:
             name = type(e).__name__
-            if "Password" in name or "Encrypt" in name:
+            if _encrypted(e, data):
                 raise DocumentError("encrypted PDF (password required)") from e
             raise DocumentError(f"unreadable PDF ({name}: {e})") from e
         n_pages = len(pdf.pages)
@@ -54,6 +59,14 @@ def read_pdf(path: Path) -> Document:
     if not any(raw_pages):
         raise DocumentError(f"PDF has no text layer ({n_pages} pages; a scan needs OCR)")
     return document_from_words(raw_pages, path, sha)
+
+
+def _encrypted(e: BaseException, data: bytes) -> bool:
+    """Whether a parse failure comes from encryption (pdfplumber wraps pdfminer's password errors)."""
+    chain = [e, e.__cause__, e.__context__, *(getattr(e, "args", ()) or ())]
+    if any("Password" in type(x).__name__ or "Encrypt" in type(x).__name__ for x in chain if x is not None):
+        return True
+    return b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]
 
 
 def document_from_words(raw_pages: list[list[dict]], path: Path, sha: str = "") -> Document:

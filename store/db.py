@@ -158,6 +158,21 @@ class Writer:
         self.con.execute("UPDATE documents SET status = 'missing', error = 'file no longer present at ' || "
                          "source_path WHERE document_id = ?", [document_id])
 
+    def replace_sources(self, sources: list[dict], roots: list[str]) -> None:
+        """Record every path seen under the refreshed roots; paths not seen again are marked not present."""
+        now = _now()
+        for src in sources:
+            old = self.con.execute("SELECT first_seen FROM document_sources WHERE source_path = ?",
+                                   [src["source_path"]]).fetchone()
+            self.con.execute("DELETE FROM document_sources WHERE source_path = ?", [src["source_path"]])
+            self._insert("document_sources", [dict(src, first_seen=old[0] if old else now, last_seen=now,
+                                                   present=True)])
+        seen = [s["source_path"] for s in sources]
+        for root in roots:
+            self.con.execute("UPDATE document_sources SET present = false WHERE (source_path = ? OR "
+                             "starts_with(source_path, ? || '/')) AND NOT list_contains(?, source_path)",
+                             [root, root, seen])
+
     def replace_table(self, table: str, rows: list[dict]) -> None:
         self.con.execute(f'DELETE FROM "{table}"')
         self._insert(table, rows)

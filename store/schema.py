@@ -50,6 +50,19 @@ TABLES: dict[str, dict] = {
             ("last_seen", "TIMESTAMP", "When a refresh last found the file"),
         ],
     },
+    "document_sources": {
+        "doc": "Every file path a refresh has seen. The same content under two names is one document with two paths.",
+        "key": ["source_path"],
+        "columns": [
+            ("document_id", "VARCHAR", "The document this file is (the first path with this content)"),
+            ("source_path", "VARCHAR", "Absolute path"),
+            ("sha256", "VARCHAR", "SHA-256 of the file"),
+            ("duplicate", "BOOLEAN", "True where another path holds the same content and is the document"),
+            ("present", "BOOLEAN", "False once a refresh no longer finds the file"),
+            ("first_seen", "TIMESTAMP", "First refresh that saw the path"),
+            ("last_seen", "TIMESTAMP", "Last refresh that saw the path"),
+        ],
+    },
     "pages": {
         "doc": "The text of each page (PDF) or recovered page (text rendering; page NULL where unknown).",
         "key": ["document_id", "first_line"],
@@ -294,6 +307,7 @@ TABLES: dict[str, dict] = {
             ("n_unchanged", "INTEGER", "Unchanged documents (skipped)"),
             ("n_failed", "INTEGER", "Documents that failed"),
             ("n_missing", "INTEGER", "Documents no longer present"),
+            ("n_duplicate", "INTEGER", "Files whose content is already another document"),
             ("seconds", "DOUBLE", "Wall time"),
         ],
     },

@@ -1,0 +1,204 @@
+"""Issue 7: hostile input, per-document limits, one-vs-two workers, crash and reader safety."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import CORPUS, ROOT, query
+from fixtures import make_hostile_corpus
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile") / "in"
+    files = make_hostile_corpus(root, CORPUS / "pdf" / "liverpool-north-pdu-2023.pdf",
+                                CORPUS / "text" / "liverpool-north-pdu-2023.md")
+    shutil.copy(CORPUS / "text" / "merseyside-crc-2020.txt", root / "good.txt")
+    from cli.refresh import refresh
+    db = root.parent / "h.duckdb"
+    run = refresh([str(root)], str(db), workers=2, quiet=True, time_limit=120)
+    return root, files, db, run
+
+
+EXPECTED = {
+    "empty": ("failed", "empty file"),
+    "truncated_pdf": ("failed", "unreadable PDF"),
+    "encrypted_pdf": ("failed", "encrypted PDF"),
+    "html_as_pdf": ("failed", "HTML page"),
+    "random_as_pdf": ("failed", "not a PDF"),
+    "scan_pdf": ("failed", "no text layer"),
+    "many_pages_pdf": ("not_a_report", "not recognised"),
+    "foreign_text": ("not_a_report", "not recognised"),
+    "huge_text": ("not_a_report", "not recognised"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_each_bad_input_is_recorded_with_a_reason(hostile, kind):
+    root, files, db, _ = hostile
+    did = files[kind].relative_to(root).as_posix()
+    status, error, n_std = query(db, "SELECT status, error, (SELECT count(*) FROM standard_ratings s "
+                                     "WHERE s.document_id = d.document_id) FROM documents d WHERE document_id = ?",
+                                 [did])[0]
+    want_status, want_words = EXPECTED[kind]
+    assert status == want_status and want_words in error, (kind, status, error)
+    assert n_std == 0
+
+
+@pytest.mark.parametrize("kind", ["utf16_text", "cp1252_text"])
+def test_other_encodings_are_read_normally(hostile, kind):
+    root, files, db, _ = hostile
+    did = files[kind].relative_to(root).as_posix()
+    row = query(db, "SELECT status, provider_name, overall_rating, score FROM documents WHERE document_id = ?", [did])[0]
+    assert row == ("ok", "Liverpool North PDU", "Inadequate", 4)
+    assert query(db, "SELECT count(*) FROM key_questions WHERE document_id = ?", [did])[0][0] == 13
+
+
+def test_good_documents_in_the_same_run_are_processed(hostile):
+    root, files, db, run = hostile
+    assert query(db, "SELECT status, score FROM documents WHERE document_id = 'good.txt'")[0] == ("ok", 13)
+    assert run["n_seen"] == len(files) + 1
+
+
+def test_same_report_twice_is_recorded_once_with_both_paths(hostile):
+    root, files, db, run = hostile
+    ids = [r[0] for r in query(db, "SELECT document_id FROM documents WHERE document_id LIKE 'copy-%'")]
+    assert ids == ["copy-a.txt"]
+    paths = query(db, "SELECT source_path, duplicate FROM document_sources WHERE document_id = 'copy-a.txt' "
+                      "ORDER BY source_path")
+    assert [(Path(p).name, d) for p, d in paths] == [("copy-a.txt", False), ("copy-b.txt", True)]
+    assert run["n_duplicate"] == 1
+
+
+def test_time_limit_stops_a_document_and_the_run_goes_on(tmp_path):
+    from cli.refresh import refresh
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(CORPUS / "pdf" / "merseyside-crc-2020.pdf", src / "slow.pdf")
+    shutil.copy(CORPUS / "text" / "liverpool-north-pdu-2023.md", src / "fast.md")
+    db = tmp_path / "t.duckdb"
+    refresh([str(src)], str(db), workers=2, quiet=True, time_limit=1.0)
+    rows = dict(query(db, "SELECT document_id, status || ': ' || coalesce(error, '') FROM documents"))
+    assert rows["slow.pdf"].startswith("failed") and "time limit of 1 s" in rows["slow.pdf"]
+    assert rows["fast.md"].startswith("ok")
+
+
+def test_memory_limit_stops_a_document_and_the_run_goes_on(tmp_path):
+    from cli.refresh import refresh
+    src = tmp_path / "in"
+    src.mkdir()
+    # reading a 40 MB file needs more than 16 MB on top of the loaded pipeline, whatever the heap holds
+    with open(src / "big.txt", "w", encoding="utf-8") as fh:
+        line = "The probation service supervised 1,234 people in the year to March 2020.\n"
+        fh.write(line * (40 * 1024 * 1024 // len(line)))
+    shutil.copy(CORPUS / "text" / "liverpool-north-pdu-2023.md", src / "fine.md")
+    db = tmp_path / "m.duckdb"
+    refresh([str(src)], str(db), workers=2, quiet=True, memory_mb=16)
+    rows = dict(query(db, "SELECT document_id, status || ': ' || coalesce(error, '') FROM documents"))
+    assert rows["big.txt"].startswith("failed") and "memory limit of 16 MB" in rows["big.txt"]
+    assert rows["fine.md"].startswith("ok")
+
+
+def _dump(db):
+    con = duckdb.connect(str(db), read_only=True)
+    out = {}
+    try:
+        for t in ["documents", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
+                  "recommendations", "prose_figures", "audit_findings"]:
+            cols = [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall()
+                    if c[0] not in ("first_seen", "extracted_at", "last_seen", "source_path", "size_bytes")]
+            out[t] = sorted(map(repr, con.execute(f"SELECT {', '.join(cols)} FROM {t}").fetchall()))
+    finally:
+        con.close()
+    return out
+
+
+def test_two_workers_give_the_same_database_as_one(corpus_db, tmp_path):
+    from cli.refresh import refresh
+    db1 = tmp_path / "one.duckdb"
+    refresh([str(CORPUS)], str(db1), workers=1, quiet=True)
+    db2, _ = corpus_db          # built with 2 workers
+    assert _dump(db1) == _dump(db2)
+
+
+def _cli(*args, **kw):
+    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **kw)
+
+
+@pytest.fixture
+def text_corpus(tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(CORPUS / "text", src)
+    shutil.copy(CORPUS / "pdf" / "liverpool-north-pdu-2023.pdf", src / "pdu.pdf")
+    return src
+
+
+@pytest.mark.parametrize("when", ["while extracting", "while writing", "at random"])
+def test_killed_refresh_leaves_the_previous_database_intact(text_corpus, tmp_path, when):
+    from cli.refresh import refresh
+    db = tmp_path / "k.duckdb"
+    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    before = _dump(db)
+    f = text_corpus / "merseyside-crc-2020.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    14/30"), encoding="utf-8")
+    proc = _cli("refresh", str(text_corpus), "--db", str(db), "--workers", "1")
+    deadline = time.monotonic() + 60
+    if when == "while writing":
+        while not list(tmp_path.glob(".k.duckdb.tmp-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+    elif when == "while extracting":
+        time.sleep(0.8)
+    else:
+        time.sleep(0.05 + (os.getpid() % 7) / 10)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # the published file opens and holds exactly the previous content
+    assert _dump(db) == before
+    # and the next refresh completes normally, cleaning up after the killed one
+    run = refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    assert run["n_changed"] == 1
+    assert query(db, "SELECT score FROM documents WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 14
+    assert not list(tmp_path.glob(".k.duckdb.tmp-*"))
+
+
+READER = r"""
+import sys, time, duckdb
+db, seconds = sys.argv[1], float(sys.argv[2])
+errors, seen = 0, set()
+end = time.time() + seconds
+while time.time() < end:
+    try:
+        con = duckdb.connect(db, read_only=True)
+        seen.add(con.execute("SELECT max(score) FROM documents").fetchone()[0])
+        con.execute("SELECT count(*) FROM key_questions").fetchone()
+        con.close()
+    except Exception as e:
+        errors += 1
+        print("ERROR", type(e).__name__, e, file=sys.stderr)
+print(errors, sorted(x for x in seen if x is not None))
+"""
+
+
+def test_reader_keeps_reading_during_a_refresh_and_sees_new_data(text_corpus, tmp_path):
+    from cli.refresh import refresh
+    db = tmp_path / "r.duckdb"
+    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    f = text_corpus / "merseyside-crc-2020.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    29/30"), encoding="utf-8")
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "8"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    out, err = reader.communicate(timeout=60)
+    errors, seen = out.strip().split(" ", 1)
+    assert errors == "0", err
+    assert "13" in seen and "29" in seen       # old data while refreshing, new data after reopening
