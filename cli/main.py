@@ -44,6 +44,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        description="Example: inspections audit --db inspections.duckdb")
     a.add_argument("--db", default=DEFAULT_DB)
 
+    q = sub.add_parser("query", help="run one of the queries in queries/ and print the result",
+                       description="Run queries/NAME.sql on the database (read-only). Without NAME, list the "
+                                   "queries. Example: inspections query league_table --csv")
+    q.add_argument("name", nargs="?", metavar="NAME")
+    q.add_argument("--db", default=DEFAULT_DB)
+    q.add_argument("--where", metavar="CONDITION", help="filter the rows, e.g. \"standard_code = '2.1'\"")
+    fmt = q.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="print CSV")
+    fmt.add_argument("--json", action="store_true", help="print JSON (a list of records)")
+
+    x = sub.add_parser("export", help="write every public table as Parquet or CSV files",
+                       description="Example: inspections export --format parquet out/")
+    x.add_argument("directory", metavar="DIR")
+    x.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    x.add_argument("--db", default=DEFAULT_DB)
+
+    h = sub.add_parser("report", help="write a static HTML site: league table, audit summary, a page per report",
+                       description="Example: inspections report --html site/")
+    h.add_argument("--html", required=True, metavar="DIR", help="folder to write the site into")
+    h.add_argument("--db", default=DEFAULT_DB)
+
     s = sub.add_parser("schema", help="print the public schema",
                        description="Example: inspections schema --markdown")
     s.add_argument("--markdown", action="store_true")
@@ -74,6 +95,26 @@ def main(argv: list[str] | None = None) -> int:
                 raise FileNotFoundError(f"{args.db}: no such database (run 'inspections refresh' first)")
             from .audit_cmd import print_findings
             return 1 if print_findings(args.db) else 0
+        if args.command == "query":
+            from store.queries import load, print_result, run
+            if not args.name:
+                for qq in load().values():
+                    print(f"{qq.name:26} {qq.summary}")
+                return 0
+            df = run(args.db, args.name, args.where)
+            print_result(df, "csv" if args.csv else "json" if args.json else "table")
+            return 0
+        if args.command == "export":
+            from .export import export
+            counts = export(args.db, args.directory, args.format)
+            print(f"{args.directory}: {len(counts)} tables, {sum(counts.values())} rows as {args.format} "
+                  f"(schema.json describes them)")
+            return 0
+        if args.command == "report":
+            from report import build
+            res = build(args.db, args.html, quiet=False)
+            print(f"{res['index']}: index and {len(res['reports'])} report pages")
+            return 0
         if args.command == "schema":
             from store.schema import markdown
             print(markdown())

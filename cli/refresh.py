@@ -18,11 +18,29 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def package_version() -> str:
+    """The package version plus a fingerprint of the code and reference data that make a document's rows.
+
+    A document is re-extracted when its bytes change or when this changes, so that an upgraded
+    extractor (or a corrected metric mapping) reaches every document at the next refresh."""
     try:
         from importlib.metadata import version
-        return version("hmip-inspections")
+        v = version("hmip-inspections")
     except Exception:
-        return "0.0.0+unknown"
+        v = "0.0.0"
+    return f"{v}+{code_fingerprint()}"
+
+
+def code_fingerprint() -> str:
+    import hashlib
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    files = [root / "cli" / "pipeline.py"]
+    for stage in ("extract", "normalise"):
+        files += sorted(f for f in (root / stage).rglob("*") if f.suffix in (".py", ".json"))
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
 
 
 class RefreshError(Exception):
@@ -142,6 +160,10 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             w.replace_table("audit_findings", findings)
         else:
             findings = w.execute("SELECT * FROM audit_findings").fetchall()
+        # the researchers' queries, as views (recreated every run: cheap, and never stale)
+        from store.queries import load as load_queries
+        for problem in w.create_views({q.name: q.sql for q in load_queries().values()}):
+            print(f"warning: view not created: {problem}", file=sys.stderr)
         run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],

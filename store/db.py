@@ -181,5 +181,30 @@ class Writer:
         n = self.con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM refresh_runs").fetchone()[0]
         self._insert("refresh_runs", [dict(run, run_id=n)])
 
+    def create_views(self, views: dict[str, str]) -> list[str]:
+        """CREATE OR REPLACE each view (name -> SELECT), in whatever order their dependencies need.
+
+        Returns the views that could not be created, each with the reason."""
+        tables = set(TABLES)
+        pending = dict(views)
+        errors: dict[str, str] = {}
+        while pending:
+            progress = False
+            for name, sql in list(pending.items()):
+                if name in tables:
+                    errors[name] = "a table has this name"
+                    del pending[name]
+                    continue
+                try:
+                    self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {sql}')
+                    del pending[name]
+                    errors.pop(name, None)
+                    progress = True
+                except duckdb.Error as e:
+                    errors[name] = str(e).splitlines()[0]
+            if not progress:
+                break
+        return [f"{n}: {errors[n]}" for n in pending] + [f"{n}: {e}" for n, e in errors.items() if n in tables]
+
     def execute(self, sql: str, params=None):
         return self.con.execute(sql, params or [])

@@ -1,4 +1,4 @@
--- key_questions: every key-question percentage of every provider, with its comparator.
+-- provider_key_questions: every key-question percentage of every provider, with its comparator.
 -- Columns: provider_name, document_id, standard_code, question, current_pct (percent 'yes' now),
 --   previous_pct (previous inspection), comparator_pct with comparator_label (e.g. All CRCs),
 --   qualitative_only (no percentage by design), page/line of the question.
