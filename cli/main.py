@@ -32,6 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="per-document time limit (default 300); a document over it is recorded as failed")
     r.add_argument("--memory-limit", type=int, default=None, metavar="MB",
                    help="memory one document may use, in MB, beyond the loaded pipeline (default 2048)")
+    r.add_argument("--pdf-engine", choices=["pdfium", "pdfplumber"], default=None,
+                   help="library that reads PDF words: pdfium (default, fast) or pdfplumber (the reference); "
+                        "both give the same rows")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
 
     e = sub.add_parser("evaluate", help="compare the database with gold files and print accuracy",
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "refresh":
             from .refresh import DEFAULT_CORPUS, refresh
             paths = args.paths or [str(DEFAULT_CORPUS)]
+            if args.pdf_engine:
+                os.environ["INSPECTIONS_PDF_ENGINE"] = args.pdf_engine   # read by the workers
             refresh(paths, args.db, workers=max(1, args.workers), quiet=args.quiet,
                     time_limit=args.time_limit, memory_mb=args.memory_limit)
             return 0

@@ -27,7 +27,8 @@ def package_version() -> str:
         v = version("hmip-inspections")
     except Exception:
         v = "0.0.0"
-    return f"{v}+{code_fingerprint()}"
+    from extract.pdf import pdf_engine
+    return f"{v}+{code_fingerprint()}.{pdf_engine()}"
 
 
 def code_fingerprint() -> str:
