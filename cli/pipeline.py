@@ -8,7 +8,7 @@ import time
 import traceback
 from pathlib import Path
 
-from extract import DocumentError, analyse, sha256_file
+from extract import DocumentError, analyse_document, load, sha256_file
 from normalise import failed_document, normalise
 
 
@@ -18,11 +18,20 @@ def _fmt(path: Path) -> str:
 
 
 def process_file(path: str, document_id: str) -> dict:
-    """Given a file and its id, return {'rows': rows per table, 'seconds': float, 'error': str|None}."""
+    """Given a file and its id, return {'rows': rows per table, 'seconds': float, 'error': str|None,
+    'stages': seconds spent reading, extracting and normalising}."""
     p = Path(path)
     t0 = time.perf_counter()
+    stages: dict[str, float] = {}
     try:
-        rows = normalise(analyse(p), document_id, str(p))
+        doc = load(p)
+        t1 = time.perf_counter()
+        stages["read"] = t1 - t0
+        ex = analyse_document(doc)
+        t2 = time.perf_counter()
+        stages["extract"] = t2 - t1
+        rows = normalise(ex, document_id, str(p))
+        stages["normalise"] = time.perf_counter() - t2
         err = rows["documents"][0].get("error") if rows["documents"][0]["status"] == "failed" else None
     except MemoryError:
         raise           # the worker reports the memory limit
@@ -33,7 +42,7 @@ def process_file(path: str, document_id: str) -> dict:
         tb = traceback.extract_tb(e.__traceback__)[-1]
         err = f"internal error {type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
         rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), err, _size(p))
-    return {"rows": rows, "seconds": time.perf_counter() - t0, "error": err}
+    return {"rows": rows, "seconds": time.perf_counter() - t0, "error": err, "stages": stages}
 
 
 def _safe_sha(p: Path) -> str | None:

@@ -124,34 +124,38 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             msg += f" - {res['error']}"
         print(msg, file=sys.stderr, flush=True)
 
-    results: list[tuple[str, str, dict]] = []
     if todo and not quiet:
         print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
     from .workers import run_all
-    done = {"n": 0}
-
-    def on_result(did: str, res: dict) -> None:
-        done["n"] += 1
-        progress(done["n"], len(todo), did, res)
-
     change_of = {did: change for did, _, change in todo}
-    got = run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
-                  memory_mb=memory_mb, on_result=on_result)
-    results = [(did, change_of[did], got[did]) for did, _, _ in todo]
+    stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
     n_failed = 0
     with store.writer() as w:
-        for did, change, res in results:
-            counts[change] += 1
+        # each result is written as it arrives: the parent holds one document's rows at a time
+        def on_result(did: str, res: dict) -> None:
+            nonlocal n_failed
+            counts[change_of[did]] += 1
+            progress(counts["new"] + counts["changed"], len(todo), did, res)
             if res["rows"]["documents"][0]["status"] == "failed":
                 n_failed += 1
+            for k, v in (res.get("stages") or {}).items():
+                stages[k] += v
+            t = time.perf_counter()
             w.replace_document(res["rows"], version)
+            stages["store"] += time.perf_counter() - t
+
+        t_extract = time.perf_counter()
+        run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
+                memory_mb=memory_mb, on_result=on_result)
+        t_extract = time.perf_counter() - t_extract
         for did, f in unchanged:
             w.touch(did, str(f))
         for did in missing:
             w.mark_missing(did)
         w.replace_sources(sources, [str(r) for r in roots])
         # reference data and the audit depend on all rows: redo them whenever anything changed
-        changed = bool(results or missing) or not w.execute("SELECT count(*) FROM ref_rules").fetchone()[0]
+        changed = bool(todo or missing) or not w.execute("SELECT count(*) FROM ref_rules").fetchone()[0]
+        t_audit = time.perf_counter()
         if changed:
             from normalise.reference import reference_rows
             for t, rows in reference_rows().items():
@@ -161,6 +165,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             w.replace_table("audit_findings", findings)
         else:
             findings = w.execute("SELECT * FROM audit_findings").fetchall()
+        stages["audit"] += time.perf_counter() - t_audit
         # the researchers' queries, as views (recreated every run: cheap, and never stale)
         from store.queries import load as load_queries
         for problem in w.create_views({q.name: q.sql for q in load_queries().values()}):
@@ -178,6 +183,8 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
                           "FROM documents ORDER BY document_id").fetchall()
     run["seconds"] = round(time.perf_counter() - t0, 3)
     run["documents"] = kinds
+    run["extract_wall_seconds"] = round(t_extract, 3)
+    run["stage_seconds"] = {k: round(v, 3) for k, v in stages.items()}
     if not quiet:
         print_summary(run, db, out or sys.stdout)
     return run

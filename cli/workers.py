@@ -68,7 +68,12 @@ def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
 def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
             memory_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
             on_result: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
-    """Given (path, document_id) jobs, return {document_id: result}, calling on_result as each finishes."""
+    """Given (path, document_id) jobs, call on_result(document_id, result) as each finishes.
+
+    Without on_result, return {document_id: result}."""
+    jobs = list(jobs)
+    if not jobs:
+        return {}
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     from extract import warm_up
     warm_up()       # children forked after this start with the pipeline loaded
@@ -118,9 +123,10 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
             if proc.is_alive():
                 proc.kill()
             del running[did]
-            results[did] = res
             if on_result:
-                on_result(did, res)
+                on_result(did, res)       # the caller keeps what it needs; nothing accumulates here
+            else:
+                results[did] = res
     return results
 
 

@@ -32,27 +32,28 @@ def page_words(textpage, page_height: float) -> list[dict]:
     ref = ctypes.byref(rect)
     box = raw.FPDFText_GetLooseCharBox
     size_of = raw.FPDFText_GetFontSize
-    generated = raw.FPDFText_IsGenerated
     origin = raw.FPDFText_GetCharOrigin
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rox, roy = ctypes.byref(ox), ctypes.byref(oy)
-    chars = []
-    for i in range(n):
-        c = text[i]
+    chars: list = []
+    append = chars.append
+    last_height, size = None, 0.0
+    for i, c in enumerate(text):
         if c in "\ufffe\x02":         # PDFium's mark for a hyphen at a line end: the PDF prints '-'
             c = "-"
-        if c.isspace() or c == "\x00":
-            chars.append(None)          # a word boundary (real or generated space, line end)
-            continue
-        if generated(tp, i):
-            chars.append(None)
+        elif c.isspace() or c == "\x00":
+            append(None)                 # a word boundary (real or generated space, line end)
             continue
         box(tp, i, ref)
-        origin(tp, i, rox, roy)        # pdfminer's box starts at the origin; a glyph may overhang it
-        size = size_of(tp, i) * PT_PER_PX
+        origin(tp, i, rox, roy)          # pdfminer's box starts at the origin; a glyph may overhang it
+        height = rect.top - rect.bottom
+        if height != last_height:        # the loose box's height changes with the font and its size
+            size = round(size_of(tp, i) * PT_PER_PX, 2)
+            last_height = height
         bottom = page_height - rect.bottom      # the loose box's bottom: baseline + the font's descent
         # pdfminer's character box is the font size tall from there: the same top as pdfplumber
-        chars.append((c, ox.value, max(rect.right, ox.value), bottom - size, bottom, round(size, 2)))
+        x0 = ox.value
+        append((c, x0, rect.right if rect.right > x0 else x0, bottom - size, bottom, size))
     # lines: cluster characters by top, as pdfplumber does (sorted values, tolerance from the previous)
     idx = sorted((k for k, ch in enumerate(chars) if ch is not None), key=lambda k: chars[k][3])
     lines: list[list[int]] = []

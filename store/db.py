@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import PER_DOCUMENT, TABLES, columns, ddl
+from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl
 
 
 class StoreError(Exception):
@@ -126,8 +126,20 @@ class Writer:
         unknown = set().union(*[r.keys() for r in rows]) - set(cols)
         if unknown:
             raise StoreError(f"table {table} has no column(s) {sorted(unknown)}")
-        sql = f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) VALUES ({", ".join("?" * len(cols))})'
-        self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
+        collist = ", ".join(chr(34) + c + chr(34) for c in cols)
+        if len(rows) < 8:
+            sql = f'INSERT INTO "{table}" ({collist}) VALUES ({", ".join("?" * len(cols))})'
+            self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
+            return
+        # many rows: one columnar insert (executemany costs a round trip per row)
+        import pandas as pd
+        frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols})
+        self.con.register("_rows", frame)
+        try:
+            casts = ", ".join(f'CAST("{c}" AS {typ}) AS "{c}"' for c, typ in column_types(table))
+            self.con.execute(f'INSERT INTO "{table}" ({collist}) SELECT {casts} FROM _rows')
+        finally:
+            self.con.unregister("_rows")
 
     def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
         """Replace every row of one document, in one transaction."""

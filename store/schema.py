@@ -324,6 +324,10 @@ def columns(table: str) -> list[str]:
     return [c for c, _, _ in TABLES[table]["columns"]]
 
 
+def column_types(table: str) -> list[tuple[str, str]]:
+    return [(c, typ) for c, typ, _ in TABLES[table]["columns"]]
+
+
 def markdown() -> str:
     """Given the schema, return a markdown description of every table and column."""
     out = []

@@ -1,0 +1,329 @@
+"""Benchmarks: speed, scale and the cost of each stage (issue 8).
+
+    python benchmarks/run.py [--docs 200] [--out benchmarks/results.json] [--workdir DIR] [--profile]
+
+In one run, on the same files:
+  1. builds a corpus of --docs distinct documents from the embedded corpus, about half PDF:
+     text variants rename the provider and shift the prose percentages (distinct content, distinct
+     extracted values); PDF variants are byte-distinct copies of the corpus PDFs (a trailing comment,
+     so no hash can skip them; the project has no PDF writer to re-render them with new words);
+  2. times pdfplumber's plain text extraction of every PDF page (the floor for any pdfplumber
+     pipeline) and pypdfium2's text extraction, each alone in one process;
+  3. times the full `inspections refresh` (extract, normalise, store, audit) with 1 and with 2
+     worker processes, then a refresh with nothing changed, then one with 5% of the files changed;
+  4. refreshes 50 and 100 of the documents into fresh databases to show how time grows;
+and prints a table and writes every figure to a JSON file. Each refresh runs in a fresh process
+whose peak memory (the largest single process, and the whole process tree sampled every 50 ms) is
+measured. --profile adds a pyinstrument profile of extracting one document of each kind.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+#: provider names in the corpus texts and the stems of their benchmark renames
+RENAMES = {"Merseyside": "Northshire", "Liverpool North": "Lakeside", "West Mercia": "Eastmarch",
+           "Warwickshire": "Westmarch"}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------- the corpus
+def text_variant(text: str, i: int) -> str:
+    for old, new in RENAMES.items():
+        text = text.replace(old, f"{new} {i}")
+    # shift every prose percentage ("22 per cent") by 0-2 points: distinct values, same structure
+    return re.sub(r"\b(\d{1,2}) per cent", lambda m: f"{min(99, int(m.group(1)) + i % 3)} per cent", text)
+
+
+def pdf_variant(data: bytes, i: int) -> bytes:
+    return data + f"\n%benchmark variant {i}\n".encode()
+
+
+def build_corpus(out: Path, n: int) -> list[Path]:
+    """Write n distinct documents (half PDF) into out; return them in a balanced order."""
+    texts = sorted((CORPUS / "text").iterdir())
+    pdfs = sorted((CORPUS / "pdf").glob("*.pdf"))
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+    for i in range(n):
+        if i % 2 == 0:
+            src = pdfs[(i // 2) % len(pdfs)]
+            f = out / f"{i:04d}-{src.stem}.pdf"
+            f.write_bytes(pdf_variant(src.read_bytes(), i))
+        else:
+            src = texts[(i // 2) % len(texts)]
+            f = out / f"{i:04d}-{src.stem}{src.suffix}"
+            f.write_text(text_variant(src.read_text(encoding="utf-8"), i), encoding="utf-8")
+        files.append(f)
+    return files
+
+
+def subset(files: list[Path], k: int, into: Path) -> Path:
+    into.mkdir(parents=True, exist_ok=True)
+    for f in files[:k]:
+        (into / f.name).symlink_to(f)
+    return into
+
+
+# ---------------------------------------------------------------------------- floors
+FLOOR = r"""
+import json, sys, time
+paths = sys.argv[2:]
+t0 = time.perf_counter(); pages = 0
+if sys.argv[1] == "pdfplumber":
+    import pdfplumber
+    for p in paths:
+        with pdfplumber.open(p) as pdf:
+            for page in pdf.pages:
+                page.extract_text(); pages += 1
+                page.flush_cache() if hasattr(page, "flush_cache") else None
+else:
+    import pypdfium2 as pdfium
+    for p in paths:
+        pdf = pdfium.PdfDocument(p)
+        for i in range(len(pdf)):
+            page = pdf[i]; tp = page.get_textpage(); tp.get_text_range(); tp.close(); page.close(); pages += 1
+        pdf.close()
+print(json.dumps({"seconds": time.perf_counter() - t0, "pages": pages}))
+"""
+
+
+# ---------------------------------------------------------------------------- measured runs
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def measured(cmd: list[str]) -> dict:
+    """Run cmd; return wall seconds, its stdout, the peak RSS of the largest process and of the tree."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = {"tree_kb": 0}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak["tree_kb"] = max(peak["tree_kb"], sum(_rss_kb(p) for p in _tree(proc.pid)))
+            stop.wait(0.05)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark: {' '.join(cmd[:3])} failed (exit {proc.returncode}): {err.strip()[-500:]}")
+    # ru_maxrss of a waited child covers it and its waited-for descendants: the largest process
+    return {"wall_seconds": wall, "stdout": out, "peak_process_mb": usage.ru_maxrss / 1024,
+            "peak_tree_mb": peak["tree_kb"] / 1024}
+
+
+REFRESH = r"""
+import json, sys
+from cli.refresh import refresh
+run = refresh([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]), quiet=True)
+run.pop("documents", None)
+print(json.dumps(run, default=str))
+"""
+
+
+def refresh(folder: Path, db: Path, workers: int) -> dict:
+    m = measured([sys.executable, "-c", REFRESH, str(folder), str(db), str(workers)])
+    run = json.loads(m.pop("stdout").strip().splitlines()[-1])
+    m.update({k: run.get(k) for k in ("n_seen", "n_new", "n_changed", "n_unchanged", "n_failed", "seconds",
+                                      "extract_wall_seconds", "stage_seconds", "findings")})
+    return m
+
+
+def change_files(files: list[Path], fraction: float) -> list[Path]:
+    step = max(1, round(1 / fraction))
+    changed = files[::step]
+    for i, f in enumerate(changed):
+        if f.suffix == ".pdf":
+            f.write_bytes(f.read_bytes() + f"%changed {i}\n".encode())
+        else:
+            f.write_text(f.read_text(encoding="utf-8") + f"\n\nAmended {i}.\n", encoding="utf-8")
+    return changed
+
+
+def pages_of(pdfs: list[Path]) -> int:
+    import pypdfium2 as pdfium
+    n = 0
+    for p in pdfs:
+        pdf = pdfium.PdfDocument(str(p))
+        n += len(pdf)
+        pdf.close()
+    return n
+
+
+def profile(out: Path) -> str:
+    """A pyinstrument profile (text) of extracting one document of each kind, in this process."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return "pyinstrument is not installed (pip install -e '.[bench]')"
+    from cli.pipeline import process_file
+    from extract import warm_up
+    warm_up()
+    prof = Profiler(interval=0.002)
+    prof.start()
+    for f in sorted((CORPUS / "pdf").glob("*.pdf")) + sorted((CORPUS / "text").iterdir()):
+        process_file(str(f), f.name)
+    prof.stop()
+    text = prof.output_text(unicode=False, color=False, show_all=False)
+    (out.parent / "profile.txt").write_text(text, encoding="utf-8")
+    return text
+
+
+# ---------------------------------------------------------------------------- main
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=200, help="documents in the benchmark corpus (default 200)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    ap.add_argument("--workdir", default=None, help="where to build the corpus (default: a temporary folder)")
+    ap.add_argument("--profile", action="store_true", help="also profile one document of each kind")
+    a = ap.parse_args(argv)
+    work = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="hmip-bench-"))
+    if work.exists() and a.workdir:
+        shutil.rmtree(work)
+    res: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                             "platform": platform.platform()}, "docs": a.docs}
+    try:
+        log(f"building {a.docs} documents in {work} ...")
+        files = build_corpus(work / "corpus", a.docs)
+        pdfs = [f for f in files if f.suffix == ".pdf"]
+        n_pages = pages_of(pdfs)
+        res["corpus"] = {"documents": len(files), "pdf": len(pdfs), "text": len(files) - len(pdfs),
+                         "pdf_pages": n_pages, "bytes": sum(f.stat().st_size for f in files)}
+        for engine in ("pypdfium2", "pdfplumber"):
+            log(f"{engine} text floor over {len(pdfs)} PDFs ({n_pages} pages) ...")
+            m = measured([sys.executable, "-c", FLOOR, engine, *map(str, pdfs)])
+            floor = json.loads(m.pop("stdout"))
+            res[f"floor_{engine}"] = {"seconds": floor["seconds"], "pages": floor["pages"],
+                                      "pages_per_second": floor["pages"] / floor["seconds"],
+                                      "peak_process_mb": m["peak_process_mb"]}
+        for w in (1, 2):
+            log(f"full refresh of {len(files)} documents with {w} worker(s) ...")
+            res[f"full_{w}_workers"] = refresh(work / "corpus", work / f"full{w}.duckdb", w)
+        log("refresh with nothing changed ...")
+        res["unchanged"] = refresh(work / "corpus", work / "full2.duckdb", 2)
+        changed = change_files(files, 0.05)
+        log(f"refresh with {len(changed)} files (5%) changed ...")
+        res["changed_5pct"] = refresh(work / "corpus", work / "full2.duckdb", 2)
+        res["changed_5pct"]["files_changed"] = len(changed)
+        res["scaling"] = {}
+        for k in sorted({max(1, a.docs // 4), max(1, a.docs // 2)}):
+            log(f"scaling: full refresh of {k} documents with 2 workers ...")
+            sub = subset(files, k, work / f"subset-{k}")
+            res["scaling"][k] = refresh(sub, work / f"subset-{k}.duckdb", 2)
+        res["scaling"][a.docs] = res["full_2_workers"]
+        if a.profile:
+            log("profiling ...")
+            res["profile_top"] = profile(Path(a.out)).splitlines()[:60]
+    finally:
+        if not a.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    summarise(res)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=2, default=str) + "\n", encoding="utf-8")
+    print_table(res)
+    log(f"figures written to {a.out}")
+    return 0
+
+
+def summarise(res: dict) -> None:
+    f1, f2 = res["full_1_workers"], res["full_2_workers"]
+    docs, pages = res["corpus"]["documents"], res["corpus"]["pdf_pages"]
+    res["ratios"] = {
+        "full_1_worker_over_pdfplumber_floor": f1["wall_seconds"] / res["floor_pdfplumber"]["seconds"],
+        "full_2_workers_over_pdfplumber_floor": f2["wall_seconds"] / res["floor_pdfplumber"]["seconds"],
+        "speedup_2_workers_over_1": f1["wall_seconds"] / f2["wall_seconds"],
+        "unchanged_over_full": res["unchanged"]["wall_seconds"] / f2["wall_seconds"],
+        "changed_5pct_over_full": res["changed_5pct"]["wall_seconds"] / f2["wall_seconds"],
+        "pypdfium2_speedup_over_pdfplumber": res["floor_pdfplumber"]["seconds"] / res["floor_pypdfium2"]["seconds"],
+    }
+    res["per_document"] = {"seconds_1_worker": f1["wall_seconds"] / docs, "seconds_2_workers": f2["wall_seconds"] / docs,
+                           "pdf_pages_per_second_1_worker": pages / f1["wall_seconds"]}
+    sc = sorted((int(k), v["wall_seconds"]) for k, v in res["scaling"].items())
+    res["scaling_seconds_per_document"] = {k: s / k for k, s in sc}
+    res["targets"] = {
+        "full refresh <= 1/5 of the pdfplumber floor (1 worker)": res["ratios"]["full_1_worker_over_pdfplumber_floor"] <= 0.2,
+        "2 workers >= 1.7x faster than 1": res["ratios"]["speedup_2_workers_over_1"] >= 1.7,
+        "unchanged refresh < 3% of full": res["ratios"]["unchanged_over_full"] < 0.03,
+        "peak memory < 1 GiB": max(f1["peak_tree_mb"], f2["peak_tree_mb"]) < 1024,
+        "linear: seconds per document within 25% from smallest to largest": (
+            max(res["scaling_seconds_per_document"].values()) <= 1.25 * min(res["scaling_seconds_per_document"].values())),
+    }
+
+
+def print_table(res: dict) -> None:
+    c = res["corpus"]
+    print(f"\nBenchmark corpus: {c['documents']} documents ({c['pdf']} PDF with {c['pdf_pages']} pages, "
+          f"{c['text']} text), {c['bytes'] / 1e6:.1f} MB; {res['machine']['cpus']} CPUs, Python {res['machine']['python']}")
+    print(f"\n{'run':42} {'seconds':>9} {'pages/s':>9} {'s/doc':>7} {'peak MB (largest / tree)':>25}")
+    for name, key in [("pdfplumber text only (floor)", "floor_pdfplumber"), ("pypdfium2 text only", "floor_pypdfium2")]:
+        r = res[key]
+        print(f"{name:42} {r['seconds']:9.1f} {r['pages_per_second']:9.1f} {'':>7} {r['peak_process_mb']:12.0f}")
+    rows = [("full refresh, 1 worker", res["full_1_workers"]), ("full refresh, 2 workers", res["full_2_workers"]),
+            ("unchanged refresh", res["unchanged"]),
+            (f"5% changed ({res['changed_5pct']['files_changed']} files)", res["changed_5pct"])]
+    rows += [(f"full refresh of {k} docs, 2 workers", v) for k, v in sorted(res["scaling"].items(), key=lambda x: int(x[0]))]
+    for name, r in rows:
+        full = r is res["full_1_workers"] or r is res["full_2_workers"]
+        pps = f"{c['pdf_pages'] / r['wall_seconds']:9.1f}" if full else " " * 9
+        print(f"{name:42} {r['wall_seconds']:9.2f} {pps} {r['wall_seconds'] / max(1, r['n_seen']):7.3f} "
+              f"{r['peak_process_mb']:12.0f} / {r['peak_tree_mb']:.0f}")
+    st = res["full_1_workers"].get("stage_seconds") or {}
+    print("\nTime per stage, full refresh with 1 worker (seconds, summed over documents):")
+    print("  " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))
+    print("\nRatios:")
+    for k, v in res["ratios"].items():
+        print(f"  {k:42} {v:8.3f}")
+    print("  seconds per document by corpus size: " + ", ".join(
+        f"{k}: {v:.3f}" for k, v in res["scaling_seconds_per_document"].items()))
+    print("\nTargets:")
+    for k, ok in res["targets"].items():
+        print(f"  [{'met' if ok else 'MISSED'}] {k}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
