@@ -141,15 +141,14 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             for k, v in (res.get("stages") or {}).items():
                 stages[k] += v
             t = time.perf_counter()
-            w.replace_document(res["rows"], version)
+            w.replace_document(res["rows"], version, new=change_of[did] == "new")
             stages["store"] += time.perf_counter() - t
 
         t_extract = time.perf_counter()
         run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
                 memory_mb=memory_mb, on_result=on_result)
         t_extract = time.perf_counter() - t_extract
-        for did, f in unchanged:
-            w.touch(did, str(f))
+        w.touch_many([(did, str(f)) for did, f in unchanged])
         for did in missing:
             w.mark_missing(did)
         w.replace_sources(sources, [str(r) for r in roots])

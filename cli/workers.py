@@ -1,13 +1,14 @@
 """Run documents through the pipeline in worker processes, each under a time and a memory limit.
 
-Every document is processed in a child process of its own (forked, so the
-already-imported libraries cost nothing to start), at most `workers` at a
-time. A child that runs past the time limit is killed; a child that asks for
-more memory than the limit allows gets a MemoryError. The memory limit is what
-one document may add to the address space the child starts with (the loaded
-libraries are shared with the parent and do not count against it). Either way the document gets a
-'failed' row that says which limit it hit, and the run goes on. Results do
-not depend on the number of workers: each document is processed alone.
+Documents are processed in `workers` child processes (forked, so the
+already-imported libraries cost nothing to start), one document at a time each.
+A worker that runs past the time limit is killed and replaced; one that asks
+for more memory than the limit allows gets a MemoryError, answers, and is
+replaced. The memory limit is what one document may add to the address space
+the worker starts with (the loaded libraries are shared with the parent and do
+not count against it). Either way the document gets a 'failed' row that says
+which limit it hit, and the run goes on. Results do not depend on the number of
+workers: each document is processed alone, from the same starting state.
 """
 from __future__ import annotations
 
@@ -24,28 +25,42 @@ from normalise import failed_document
 #: default per-document limits (overridable on the command line)
 DEFAULT_TIME_LIMIT = 300.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
+#: a worker is replaced after this many documents (a fresh process: a fresh memory baseline)
+MAX_JOBS_PER_WORKER = 25
 
 
-def _child(conn, path: str, document_id: str, memory_mb: int | None) -> None:
-    # on failure the child sends only a short reason: the parent, with memory to spare, builds the row
-    try:
-        if memory_mb:
-            limit = _address_space() + memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        from .pipeline import process_file
-        res = process_file(path, document_id)
-    except MemoryError:
-        res = {"failed": f"memory limit of {memory_mb} MB exceeded"}
-    except BaseException as e:  # noqa: BLE001 - a worker must always answer
-        res = {"failed": f"worker error {type(e).__name__}: {e}"}
-    try:
-        conn.send(res)
-    except BaseException:  # the result could not be sent (e.g. out of memory while pickling)
+def _worker(conn, memory_mb: int | None) -> None:
+    """A worker process: read (path, document_id) jobs from conn and answer each with a result."""
+    if memory_mb:
+        limit = _address_space() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from .pipeline import process_file
+    while True:
         try:
-            conn.send({"failed": f"memory limit of {memory_mb} MB exceeded while returning the result"})
-        except BaseException:
-            pass
-    conn.close()
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path, document_id = job
+        fatal = False
+        try:
+            res = process_file(path, document_id)
+        except MemoryError:
+            # on failure the worker sends only a short reason: the parent, with memory to spare, builds the row
+            res, fatal = {"failed": f"memory limit of {memory_mb} MB exceeded"}, True
+        except BaseException as e:  # noqa: BLE001 - a worker must always answer
+            res, fatal = {"failed": f"worker error {type(e).__name__}: {e}"}, True
+        try:
+            conn.send(res)
+        except BaseException:  # the result could not be sent (e.g. out of memory while pickling)
+            try:
+                conn.send({"failed": f"memory limit of {memory_mb} MB exceeded while returning the result"})
+            except BaseException:
+                pass
+            fatal = True
+        if fatal:       # after a MemoryError the process's state is not to be trusted: start afresh
+            return
 
 
 def _address_space() -> int:
@@ -65,68 +80,113 @@ def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
             "seconds": seconds, "error": err}
 
 
+class _Slot:
+    """One worker process and the job it is doing."""
+
+    def __init__(self, ctx, memory_mb):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.job: tuple[str, str] | None = None
+        self.started = 0.0
+        self.done = 0
+
+    def give(self, job: tuple[str, str]) -> None:
+        self.job, self.started = job, time.monotonic()
+        self.conn.send(job)
+
+    def stop(self, kill: bool = False) -> None:
+        try:
+            if not kill:
+                self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        if kill:
+            self.proc.kill()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(1)
+        self.conn.close()
+
+
 def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
             memory_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
             on_result: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
     """Given (path, document_id) jobs, call on_result(document_id, result) as each finishes.
 
-    Without on_result, return {document_id: result}."""
+    Without on_result, return {document_id: result}. Each of `workers` processes takes one
+    document at a time; a worker that overruns the time limit is killed, one that dies or runs out
+    of memory is replaced, and a worker is replaced after MAX_JOBS_PER_WORKER documents so that
+    memory one document left behind never counts against the next one's limit."""
     jobs = list(jobs)
     if not jobs:
         return {}
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     from extract import warm_up
-    warm_up()       # children forked after this start with the pipeline loaded
+    warm_up()       # workers forked after this start with the pipeline loaded
+    from multiprocessing.connection import wait
     pending = deque(jobs)
-    running: dict[str, tuple] = {}
     results: dict[str, dict] = {}
-    workers = max(1, workers)
-    while pending or running:
-        while pending and len(running) < workers:
-            path, did = pending.popleft()
-            parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, path, did, memory_mb), daemon=True)
-            proc.start()
-            child.close()
-            running[did] = (proc, parent, path, time.monotonic())
-        # wait for any result, or a deadline
-        conns = [r[1] for r in running.values()]
-        from multiprocessing.connection import wait
-        ready = wait(conns, timeout=0.2)
-        now = time.monotonic()
-        for did, (proc, conn, path, started) in list(running.items()):
-            res = None
-            if conn in ready:
-                try:
-                    res = conn.recv()
-                    if "failed" in res:
-                        res = _failed(path, did, res["failed"], now - started)
-                except EOFError:
-                    proc.join(1)
-                    code = proc.exitcode
-                    why = f"worker died (exit code {code})"
-                    if memory_mb:
-                        why += f"; the memory limit of {memory_mb} MB was probably exceeded"
-                    res = _failed(path, did, why, now - started)
-            elif time_limit and now - started > time_limit:
-                proc.kill()
-                res = _failed(path, did, f"time limit of {time_limit:g} s exceeded", now - started)
-            elif not proc.is_alive() and not conn.poll():
-                why = f"worker died (exit code {proc.exitcode})"
-                if memory_mb:
-                    why += f"; the memory limit of {memory_mb} MB was probably exceeded"
-                res = _failed(path, did, why, now - started)
-            if res is None:
+    slots = [_Slot(ctx, memory_mb) for _ in range(min(max(1, workers), len(jobs)))]
+
+    def finish(slot: _Slot, res: dict) -> None:
+        path, did = slot.job
+        slot.job = None
+        slot.done += 1
+        if on_result:
+            on_result(did, res)       # the caller keeps what it needs; nothing accumulates here
+        else:
+            results[did] = res
+
+    def why_died(slot: _Slot) -> str:
+        slot.proc.join(1)
+        why = f"worker died (exit code {slot.proc.exitcode})"
+        if memory_mb:
+            why += f"; the memory limit of {memory_mb} MB was probably exceeded"
+        return why
+
+    try:
+        while True:
+            for i, slot in enumerate(slots):
+                if slot.job is None and (not slot.proc.is_alive() or slot.done >= MAX_JOBS_PER_WORKER):
+                    slot.stop(kill=not slot.proc.is_alive())
+                    slots[i] = slot = _Slot(ctx, memory_mb) if pending else slot
+                if slot.job is None and pending and slot.proc.is_alive():
+                    try:
+                        slot.give(pending.popleft())
+                    except (OSError, BrokenPipeError):
+                        pending.appendleft(slot.job)
+                        slot.job = None
+                        slot.proc.kill()
+            busy = [s for s in slots if s.job is not None]
+            if not busy:
+                if not pending:
+                    break
                 continue
-            conn.close()
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-            del running[did]
-            if on_result:
-                on_result(did, res)       # the caller keeps what it needs; nothing accumulates here
-            else:
-                results[did] = res
+            ready = wait([s.conn for s in busy], timeout=0.2)
+            now = time.monotonic()
+            for slot in busy:
+                path, did = slot.job
+                if slot.conn in ready:
+                    try:
+                        res = slot.conn.recv()
+                        if "failed" in res:
+                            res = _failed(path, did, res["failed"], now - slot.started)
+                    except (EOFError, OSError):
+                        res = _failed(path, did, why_died(slot), now - slot.started)
+                elif time_limit and now - slot.started > time_limit:
+                    slot.proc.kill()
+                    res = _failed(path, did, f"time limit of {time_limit:g} s exceeded", now - slot.started)
+                elif not slot.proc.is_alive():
+                    res = _failed(path, did, why_died(slot), now - slot.started)
+                else:
+                    continue
+                finish(slot, res)
+    finally:
+        for slot in slots:
+            slot.stop(kill=not slot.proc.is_alive() or slot.job is not None)
     return results
 
 

@@ -35,61 +35,70 @@ def page_words(textpage, page_height: float) -> list[dict]:
     origin = raw.FPDFText_GetCharOrigin
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rox, roy = ctypes.byref(ox), ctypes.byref(oy)
-    chars: list = []
-    append = chars.append
+    # one entry per printed character, in PDFium's (content stream) order
+    idx: list[int] = []          # PDFium's index of the character
+    txt: list[str] = []
+    x0s: list[float] = []
+    x1s: list[float] = []
+    bots: list[float] = []
+    sizes: list[float] = []
+    seps: list[int] = []         # how many word boundaries (spaces, line ends) precede it in stream order
+    n_sep = 0
     last_height, size = None, 0.0
     for i, c in enumerate(text):
         if c in "\ufffe\x02":         # PDFium's mark for a hyphen at a line end: the PDF prints '-'
             c = "-"
         elif c.isspace() or c == "\x00":
-            append(None)                 # a word boundary (real or generated space, line end)
+            n_sep += 1                   # a word boundary (real or generated space, line end)
             continue
         box(tp, i, ref)
-        origin(tp, i, rox, roy)          # pdfminer's box starts at the origin; a glyph may overhang it
         height = rect.top - rect.bottom
         if height != last_height:        # the loose box's height changes with the font and its size
             size = round(size_of(tp, i) * PT_PER_PX, 2)
             last_height = height
-        bottom = page_height - rect.bottom      # the loose box's bottom: baseline + the font's descent
-        # pdfminer's character box is the font size tall from there: the same top as pdfplumber
-        x0 = ox.value
-        append((c, x0, rect.right if rect.right > x0 else x0, bottom - size, bottom, size))
+        idx.append(i)
+        txt.append(c)
+        x0s.append(rect.left)
+        x1s.append(rect.right)
+        # the loose box's bottom is the baseline plus the font's descent; pdfminer's character box is
+        # the font size tall from there, so top = bottom - size gives pdfplumber's top exactly
+        bots.append(page_height - rect.bottom)
+        sizes.append(size)
+        seps.append(n_sep)
+    m = len(txt)
+    tops = [bots[k] - sizes[k] for k in range(m)]
     # lines: cluster characters by top, as pdfplumber does (sorted values, tolerance from the previous)
-    idx = sorted((k for k, ch in enumerate(chars) if ch is not None), key=lambda k: chars[k][3])
     lines: list[list[int]] = []
     last_top = None
-    for k in idx:
-        top = chars[k][3]
+    for k in sorted(range(m), key=tops.__getitem__):
+        top = tops[k]
         if last_top is None or top - last_top > Y_TOLERANCE:
             lines.append([])
         lines[-1].append(k)
         last_top = top
     words: list[dict] = []
     for line in lines:
-        line.sort(key=lambda k: (chars[k][1], k))
-        cur: list[tuple] = []
-        prev_k = None
-        for k in line:
-            ch = chars[k]
-            if cur:
-                p = cur[-1]
-                broken = (ch[1] - p[2] > X_TOLERANCE or ch[5] != p[5]
-                          or (prev_k is not None and k > prev_k and any(chars[j] is None for j in range(prev_k + 1, k))
-                              and ch[1] - p[2] > -0.5))
-                if broken:
-                    words.append(_word(cur))
-                    cur = []
-            cur.append(ch)
-            prev_k = k
-        if cur:
-            words.append(_word(cur))
+        line.sort(key=lambda k: (x0s[k], k))
+        start = 0
+        for j in range(1, len(line) + 1):
+            if j < len(line):
+                k, p = line[j], line[j - 1]
+                gap = x0s[k] - x1s[p]
+                if not (gap > X_TOLERANCE or sizes[k] != sizes[p]
+                        or (k > p and seps[k] != seps[p] and gap > -0.5)):
+                    continue
+            words.append(_word(line[start:j], idx, txt, x1s, tops, bots, sizes, tp, origin, rox, roy, ox))
+            start = j
     words.sort(key=lambda w: (round(w["top"], 1), w["x0"]))
     return words
 
 
-def _word(chars: list[tuple]) -> dict:
-    return {"text": "".join(c[0] for c in chars), "x0": min(c[1] for c in chars), "x1": max(c[2] for c in chars),
-            "top": min(c[3] for c in chars), "bottom": max(c[4] for c in chars), "size": chars[0][5]}
+def _word(ks, idx, txt, x1s, tops, bots, sizes, tp, origin, rox, roy, ox) -> dict:
+    # pdfminer's box starts at the character's origin (a glyph may overhang it): ask PDFium once per word
+    origin(tp, idx[ks[0]], rox, roy)
+    x0 = ox.value
+    return {"text": "".join(txt[k] for k in ks), "x0": x0, "x1": max(max(x1s[k] for k in ks), x0),
+            "top": min(tops[k] for k in ks), "bottom": max(bots[k] for k in ks), "size": sizes[ks[0]]}
 
 
 def read_pages(path) -> list[list[dict]]:

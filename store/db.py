@@ -141,17 +141,19 @@ class Writer:
         finally:
             self.con.unregister("_rows")
 
-    def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
-        """Replace every row of one document, in one transaction."""
+    def replace_document(self, rows: dict[str, list[dict]], version: str, new: bool = False) -> None:
+        """Replace every row of one document, in one transaction (new=True: it has no rows yet)."""
         doc = dict(rows["documents"][0])
         did = doc["document_id"]
         now = _now()
         self.con.execute("BEGIN TRANSACTION")
         try:
-            old = self.con.execute("SELECT first_seen FROM documents WHERE document_id = ?", [did]).fetchone()
-            self.con.execute("DELETE FROM documents WHERE document_id = ?", [did])
-            for t in PER_DOCUMENT:
-                self.con.execute(f'DELETE FROM "{t}" WHERE document_id = ?', [did])
+            old = None if new else self.con.execute(
+                "SELECT first_seen FROM documents WHERE document_id = ?", [did]).fetchone()
+            if old:
+                self.con.execute("DELETE FROM documents WHERE document_id = ?", [did])
+                for t in PER_DOCUMENT:
+                    self.con.execute(f'DELETE FROM "{t}" WHERE document_id = ?', [did])
             doc.update({"extractor_version": version, "first_seen": old[0] if old else now,
                         "extracted_at": now, "last_seen": now})
             self._insert("documents", [doc])
@@ -163,8 +165,19 @@ class Writer:
             raise
 
     def touch(self, document_id: str, source_path: str) -> None:
-        self.con.execute("UPDATE documents SET last_seen = ?, source_path = ? WHERE document_id = ?",
-                         [_now(), source_path, document_id])
+        self.touch_many([(document_id, source_path)])
+
+    def touch_many(self, docs: list[tuple[str, str]]) -> None:
+        """Record that unchanged documents were seen again (and where), in one statement."""
+        if not docs:
+            return
+        import pandas as pd
+        self.con.register("_seen", pd.DataFrame(docs, columns=["document_id", "source_path"]))
+        try:
+            self.con.execute("UPDATE documents SET last_seen = ?, source_path = _seen.source_path FROM _seen "
+                             "WHERE documents.document_id = _seen.document_id", [_now()])
+        finally:
+            self.con.unregister("_seen")
 
     def mark_missing(self, document_id: str) -> None:
         self.con.execute("UPDATE documents SET status = 'missing', error = 'file no longer present at ' || "
@@ -172,13 +185,24 @@ class Writer:
 
     def replace_sources(self, sources: list[dict], roots: list[str]) -> None:
         """Record every path seen under the refreshed roots; paths not seen again are marked not present."""
+        import pandas as pd
         now = _now()
-        for src in sources:
-            old = self.con.execute("SELECT first_seen FROM document_sources WHERE source_path = ?",
-                                   [src["source_path"]]).fetchone()
-            self.con.execute("DELETE FROM document_sources WHERE source_path = ?", [src["source_path"]])
-            self._insert("document_sources", [dict(src, first_seen=old[0] if old else now, last_seen=now,
-                                                   present=True)])
+        if sources:
+            frame = pd.DataFrame([{"document_id": s["document_id"], "source_path": s["source_path"],
+                                   "sha256": s["sha256"], "duplicate": bool(s["duplicate"])} for s in sources])
+            self.con.register("_src", frame)
+            try:
+                self.con.execute(
+                    "CREATE OR REPLACE TEMP TABLE _kept AS SELECT d.source_path, d.first_seen FROM document_sources d "
+                    "JOIN _src USING (source_path)")
+                self.con.execute("DELETE FROM document_sources WHERE source_path IN (SELECT source_path FROM _src)")
+                self.con.execute(
+                    "INSERT INTO document_sources (document_id, source_path, sha256, duplicate, present, first_seen, "
+                    "last_seen) SELECT s.document_id, s.source_path, s.sha256, s.duplicate, true, "
+                    "coalesce(k.first_seen, ?), ? FROM _src s LEFT JOIN _kept k USING (source_path)", [now, now])
+                self.con.execute("DROP TABLE _kept")
+            finally:
+                self.con.unregister("_src")
         seen = [s["source_path"] for s in sources]
         for root in roots:
             self.con.execute("UPDATE document_sources SET present = false WHERE (source_path = ? OR "

@@ -82,12 +82,14 @@ def test_time_limit_stops_a_document_and_the_run_goes_on(tmp_path):
     from cli.refresh import refresh
     src = tmp_path / "in"
     src.mkdir()
-    shutil.copy(CORPUS / "pdf" / "merseyside-crc-2020.pdf", src / "slow.pdf")
+    # a real report with its body repeated 40 times: about 10 MB that take many seconds to read through
+    report = (CORPUS / "text" / "merseyside-crc-2020.txt").read_text(encoding="utf-8")
+    (src / "slow.txt").write_text(report + report[len(report) // 10:] * 40, encoding="utf-8")
     shutil.copy(CORPUS / "text" / "liverpool-north-pdu-2023.md", src / "fast.md")
     db = tmp_path / "t.duckdb"
-    refresh([str(src)], str(db), workers=2, quiet=True, time_limit=1.0)
+    refresh([str(src)], str(db), workers=2, quiet=True, time_limit=2.0)
     rows = dict(query(db, "SELECT document_id, status || ': ' || coalesce(error, '') FROM documents"))
-    assert rows["slow.pdf"].startswith("failed") and "time limit of 1 s" in rows["slow.pdf"]
+    assert rows["slow.txt"].startswith("failed") and "time limit of 2 s" in rows["slow.txt"]
     assert rows["fast.md"].startswith("ok")
 
 
