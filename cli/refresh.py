@@ -31,17 +31,23 @@ def package_version() -> str:
     return f"{v}+{code_fingerprint()}.{pdf_engine()}"
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(stages: tuple[str, ...] = ("extract", "normalise"), extra: tuple[str, ...] = ("cli/pipeline.py",)) -> str:
+    """A short hash of the code and data files of the given stages."""
     import hashlib
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
-    files = [root / "cli" / "pipeline.py"]
-    for stage in ("extract", "normalise"):
+    files = [root / e for e in extra]
+    for stage in stages:
         files += sorted(f for f in (root / stage).rglob("*") if f.suffix in (".py", ".json"))
     for f in files:
         h.update(f.relative_to(root).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
+
+
+def audit_fingerprint() -> str:
+    """What the audit's findings depend on besides the rows: its rules and the reference data."""
+    return code_fingerprint(("audit",), ("normalise/reference/methodologies.json", "normalise/reference.py"))
 
 
 class RefreshError(Exception):
@@ -152,18 +158,23 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
         for did in missing:
             w.mark_missing(did)
         w.replace_sources(sources, [str(r) for r in roots])
-        # reference data and the audit depend on all rows: redo them whenever anything changed
-        changed = bool(todo or missing) or not w.execute("SELECT count(*) FROM ref_rules").fetchone()[0]
+        # the audit: every document when its rules or reference data changed, else only the changed ones
+        audit_version = audit_fingerprint()
+        last = w.execute("SELECT audit_version FROM refresh_runs ORDER BY run_id DESC LIMIT 1").fetchone()
         t_audit = time.perf_counter()
-        if changed:
+        import audit
+        if not last or last[0] != audit_version:
             from normalise.reference import reference_rows
             for t, rows in reference_rows().items():
                 w.replace_table(t, rows)
-            import audit
-            findings = audit.run(w.con)
-            w.replace_table("audit_findings", findings)
+            audited = [r[0] for r in w.execute("SELECT document_id FROM documents").fetchall()]
+            w.replace_table("audit_findings", audit.run(w.con))
         else:
-            findings = w.execute("SELECT * FROM audit_findings").fetchall()
+            audited = [did for did, _, _ in todo] + missing
+            if audited:
+                w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [audited])
+                w._insert("audit_findings", audit.run(w.con, documents=set(audited)))
+        findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
         stages["audit"] += time.perf_counter() - t_audit
         # the researchers' queries, as views (recreated every run: cheap, and never stale)
         from store.queries import load as load_queries
@@ -173,10 +184,10 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
                "n_unchanged": len(unchanged), "n_failed": n_failed, "n_missing": len(missing),
-               "n_duplicate": counts["duplicate"],
+               "n_duplicate": counts["duplicate"], "audit_version": audit_version, "n_audited": len(audited),
                "seconds": round(time.perf_counter() - t0, 3)}
         w.log_run(run)
-        run["findings"] = len(findings)
+        run["findings"] = findings
         kinds = w.execute("SELECT document_id, status, coalesce(kind, '-'), coalesce(provider_name, ''), "
                           "coalesce(overall_rating, ''), score, score_max, coalesce(error, '') "
                           "FROM documents ORDER BY document_id").fetchall()

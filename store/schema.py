@@ -309,6 +309,9 @@ TABLES: dict[str, dict] = {
             ("n_missing", "INTEGER", "Documents no longer present"),
             ("n_duplicate", "INTEGER", "Files whose content is already another document"),
             ("seconds", "DOUBLE", "Wall time"),
+            ("audit_version", "VARCHAR", "Fingerprint of the audit rules and reference data the run audited with; "
+                                         "when it changes, the next run re-audits every document"),
+            ("n_audited", "INTEGER", "Documents the audit (re)ran on in this run"),
         ],
     },
 }

@@ -118,3 +118,22 @@ def test_cli_refresh_prints_summary_and_errors_are_one_line(small_corpus, tmp_pa
     assert main(["refresh", str(tmp_path / "nope"), "--db", str(db)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "nope" in err[0] and "no such file" in err[0]
+
+
+def test_audit_reruns_only_changed_documents_and_agrees_with_a_full_audit(small_corpus, tmp_path, monkeypatch):
+    import cli.refresh as r
+    db = tmp_path / "x.duckdb"
+    first = r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 1")[0][0] == 4
+    f = small_corpus / "merseyside-crc-2020.txt"
+    f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    16/30"), encoding="utf-8")
+    r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 2")[0][0] == 1
+    incremental = sorted(query(db, "SELECT * FROM audit_findings"))
+    assert any(row[1] == "score_sum" for row in incremental)         # the altered score is found
+    # a new audit version (changed rules or reference data) re-audits everything, with the same result
+    monkeypatch.setattr(r, "audit_fingerprint", lambda: "changed-rules")
+    third = r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 3")[0][0] == 4
+    assert sorted(query(db, "SELECT * FROM audit_findings")) == incremental
+    assert third["n_unchanged"] == 4 and first["findings"] > 0
