@@ -16,7 +16,7 @@ Severities:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 RATINGS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}
@@ -40,6 +40,7 @@ EXPLANATION_RE = re.compile(r"professional discretion|ratings panel|initially ra
 @dataclass
 class Ctx:
     con: object            # DuckDB connection
+    cache: dict = field(default_factory=dict)     # reference data read once per run
 
     def q(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
@@ -48,9 +49,14 @@ class Ctx:
 
 
 def band_for(ctx: Ctx, pct: float) -> str:
-    r = ctx.q("SELECT rating FROM ref_kq_bands WHERE ? >= min_pct AND ? < max_pct + 1 ORDER BY min_pct LIMIT 1",
-              [pct, pct])
-    return r[0]["rating"] if r else ("Outstanding" if pct > 100 else "Inadequate")
+    """The rating band a key-question percentage falls in, from ref_kq_bands (read once per audit run)."""
+    bands = ctx.cache.get("kq_bands")
+    if bands is None:
+        bands = ctx.cache["kq_bands"] = ctx.q("SELECT rating, min_pct, max_pct FROM ref_kq_bands ORDER BY min_pct")
+    for b in bands:
+        if b["min_pct"] <= pct < b["max_pct"] + 1:
+            return b["rating"]
+    return "Outstanding" if pct > 100 else "Inadequate"
 
 
 def _fmt(v):
