@@ -1,0 +1,46 @@
+"""The benchmark's corpus builder makes distinct documents that the pipeline still reads (issue 8).
+
+Timings themselves are measured by benchmarks/run.py, not asserted by tests."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+
+from conftest import ROOT
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_corpus_is_distinct_half_pdf_and_readable(tmp_path):
+    bench = _bench()
+    files = bench.build_corpus(tmp_path / "c", 12)
+    assert len(files) == 12 and sum(f.suffix == ".pdf" for f in files) == 6
+    assert len({hashlib.sha256(f.read_bytes()).hexdigest() for f in files}) == 12
+    from cli.refresh import refresh
+    run = refresh([str(tmp_path / "c")], str(tmp_path / "b.duckdb"), workers=2, quiet=True)
+    assert run["n_new"] == 12 and run["n_failed"] == 0 and run["n_duplicate"] == 0
+    from conftest import query
+    providers = {r[0] for r in query(tmp_path / "b.duckdb", "SELECT provider_name FROM documents "
+                                                             "WHERE format <> 'pdf' AND provider_name IS NOT NULL")}
+    assert providers and not any("Merseyside" in p or "Liverpool" in p for p in providers)
+
+
+def test_summary_ratios_and_linearity():
+    bench = _bench()
+    res = {"corpus": {"documents": 200, "pdf_pages": 4000},
+           "floor_pdfplumber": {"seconds": 500.0}, "floor_pypdfium2": {"seconds": 10.0},
+           "full_1_workers": {"wall_seconds": 90.0, "peak_tree_mb": 400}, "full_2_workers": {"wall_seconds": 50.0, "peak_tree_mb": 500},
+           "unchanged": {"wall_seconds": 1.0}, "changed_5pct": {"wall_seconds": 4.0},
+           "scaling": {"50": {"wall_seconds": 14.0}, "100": {"wall_seconds": 26.0}, "200": {"wall_seconds": 50.0}}}
+    bench.summarise(res)
+    assert res["ratios"]["speedup_2_workers_over_1"] == 90 / 50
+    assert res["scaling_marginal_seconds_per_document"] == {"50-100": 12 / 50, "100-200": 24 / 100}
+    assert all(res["targets"].values())
+    res["scaling"]["200"]["wall_seconds"] = 80.0          # superlinear growth is flagged
+    bench.summarise(res)
+    assert not res["targets"]["linear: marginal seconds per document within 25% across sizes"]
