@@ -22,14 +22,18 @@ def rules_markdown() -> str:
     return "\n".join(lines)
 
 
-def run(con, documents: list[str] | None = None) -> list[dict]:
+def run(con, documents=None) -> list[dict]:
+    """Run every rule on every report (or on the given document ids) and return the findings."""
     ctx = Ctx(con)
-    docs = ctx.q("SELECT document_id, format, kind, score, score_max, overall_rating, score_page, score_line, "
-                 "overall_page, overall_line FROM documents WHERE status = 'ok' ORDER BY document_id")
+    sql = ("SELECT document_id, format, kind, score, score_max, overall_rating, score_page, score_line, "
+           "overall_page, overall_line FROM documents WHERE status = 'ok'")
+    params = []
+    if documents is not None:
+        sql += " AND list_contains(?, document_id)"
+        params = [sorted(documents)]
+    docs = ctx.q(sql + " ORDER BY document_id", params)
     out: list[dict] = []
     for d in docs:
-        if documents is not None and d["document_id"] not in documents:
-            continue
         for name, (fn, _, _) in RULES.items():
             out.extend(fn(ctx, d))
     return out

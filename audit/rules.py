@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 RATINGS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}
@@ -259,14 +260,19 @@ def pdu_leadership(ctx: Ctx, doc: dict) -> list[dict]:
     return []
 
 
-def _words(text: str) -> set[str]:
+_WORD_RE = re.compile(r"[a-z]+")
+_SUFFIX_RE = re.compile(r"(?:ning|ing|ed|es|s)$")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
     out = set()
-    for w in re.findall(r"[a-z]+", text.lower()):
+    for w in _WORD_RE.findall(text.lower()):
         if len(w) < 3 or w in _STOP:
             continue
-        w = re.sub(r"(?:ning|ing|ed|es|s)$", "", w) if len(w) > 5 else (w[:-1] if len(w) > 3 and w.endswith("s") else w)
+        w = _SUFFIX_RE.sub("", w) if len(w) > 5 else (w[:-1] if len(w) > 3 and w.endswith("s") else w)
         out.add(w)
-    return out
+    return frozenset(out)
 
 
 def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:

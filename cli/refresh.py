@@ -14,6 +14,8 @@ from store import Store
 
 
 SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+#: documents written (and audited) together: per-statement costs are paid once per batch
+WRITE_BATCH = 16
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
@@ -136,8 +138,36 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
     change_of = {did: change for did, _, change in todo}
     stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
     n_failed = 0
+    import audit
     with store.writer() as w:
-        # each result is written as it arrives: the parent holds one document's rows at a time
+        # the audit's rules and reference data: when they changed since the last run, every document
+        # is re-audited; otherwise only the documents that changed
+        audit_version = audit_fingerprint()
+        last = w.execute("SELECT audit_version FROM refresh_runs ORDER BY run_id DESC LIMIT 1").fetchall()
+        full_audit = not last or last[0][0] != audit_version
+        if full_audit:
+            from normalise.reference import reference_rows
+            for t, rows in reference_rows().items():
+                w.replace_table(t, rows)
+        audited: list[str] = []
+        batch: list[dict] = []
+
+        def flush() -> None:
+            """Store the batch, then audit it: both overlap with the workers' extraction."""
+            if not batch:
+                return
+            t = time.perf_counter()
+            w.replace_documents([res["rows"] for res in batch], version)
+            ids = [res["rows"]["documents"][0]["document_id"] for res in batch]
+            t_audit = time.perf_counter()
+            stages["store"] += t_audit - t
+            w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [ids])
+            w.insert("audit_findings", audit.run(w.con, documents=ids))
+            audited.extend(ids)
+            stages["audit"] += time.perf_counter() - t_audit
+            batch.clear()
+
+        # results are written in batches as they arrive: the parent holds at most one batch of rows
         def on_result(did: str, res: dict) -> None:
             nonlocal n_failed
             counts[change_of[did]] += 1
@@ -146,34 +176,26 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
                 n_failed += 1
             for k, v in (res.get("stages") or {}).items():
                 stages[k] += v
-            t = time.perf_counter()
-            w.replace_document(res["rows"], version, new=change_of[did] == "new")
-            stages["store"] += time.perf_counter() - t
+            batch.append(res)
+            if len(batch) >= WRITE_BATCH:
+                flush()
 
         t_extract = time.perf_counter()
         run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
                 memory_mb=memory_mb, on_result=on_result)
+        flush()
         t_extract = time.perf_counter() - t_extract
         w.touch_many([(did, str(f)) for did, f in unchanged])
         for did in missing:
             w.mark_missing(did)
         w.replace_sources(sources, [str(r) for r in roots])
-        # the audit: every document when its rules or reference data changed, else only the changed ones
-        audit_version = audit_fingerprint()
-        last = w.execute("SELECT audit_version FROM refresh_runs ORDER BY run_id DESC LIMIT 1").fetchone()
         t_audit = time.perf_counter()
-        import audit
-        if not last or last[0] != audit_version:
-            from normalise.reference import reference_rows
-            for t, rows in reference_rows().items():
-                w.replace_table(t, rows)
-            audited = [r[0] for r in w.execute("SELECT document_id FROM documents").fetchall()]
-            w.replace_table("audit_findings", audit.run(w.con))
-        else:
-            audited = [did for did, _, _ in todo] + missing
-            if audited:
-                w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [audited])
-                w._insert("audit_findings", audit.run(w.con, documents=set(audited)))
+        # documents not re-extracted: re-audited only when the rules changed; missing ones lose their findings
+        rest = [did for did, _ in unchanged] if full_audit else []
+        if rest or missing:
+            w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [rest + missing])
+            w.insert("audit_findings", audit.run(w.con, documents=rest))
+            audited.extend(rest + missing)
         findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
         stages["audit"] += time.perf_counter() - t_audit
         # the researchers' queries, as views (recreated every run: cheap, and never stale)

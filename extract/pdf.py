@@ -6,6 +6,7 @@ their size and position, footnote blocks and running headers/footers marked.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -134,10 +135,17 @@ def _group_rows(words: list[dict]) -> list[list[dict]]:
     return [sorted(r, key=lambda w: w["x0"]) for r in rows]
 
 
-def _is_superscript(w: dict, words: list[dict]) -> bool:
+def _is_superscript(w: dict, words: list[dict], tops: list[float] | None = None, tallest: float = 0.0) -> bool:
+    """Whether w is a footnote marker: digits, smaller than a word on its line whose baseline is lower,
+    and glued to it. `words` sorted by top, with `tops` their tops and `tallest` the largest word
+    height on the page, narrows the search to the words that can share w's line."""
     t = w["text"].strip()
     if not t or not all(c.isdigit() or c in ",*" for c in t):
         return False
+    if tops is not None:        # only words whose top is at most 2 points below w's can overlap it
+        hi = bisect.bisect_right(tops, w["top"] + 2)
+        lo = bisect.bisect_left(tops, w["top"] - tallest - 2)
+        words = words[lo:hi]
     for o in words:
         if o is w or o["size"] * DEFAULT_SUPERSCRIPT_RATIO < w["size"]:
             continue
@@ -149,8 +157,14 @@ def _is_superscript(w: dict, words: list[dict]) -> bool:
     return False
 
 
+_PUNCT = re.compile(r"[.,;:)?!]+")
+
+
 def _lines_of_page(words: list[dict], pno: int, body: float, footnotes: dict[int, str]) -> list[Line]:
-    kept = [w for w in words if not _is_superscript(w, words)]
+    by_top = sorted(words, key=lambda w: w["top"])
+    tops = [w["top"] for w in by_top]
+    tallest = max((w["bottom"] - w["top"] for w in words), default=0.0)
+    kept = [w for w in words if not _is_superscript(w, by_top, tops, tallest)]
     rows = _group_rows(kept)
     lines: list[Line] = []
     for i, row in enumerate(rows, start=1):
@@ -161,7 +175,7 @@ def _lines_of_page(words: list[dict], pno: int, body: float, footnotes: dict[int
                 gap = w["x0"] - prev["x1"]
                 if gap > DEFAULT_CELL_GAP:
                     parts.append("\t")
-                elif not (re.fullmatch(r"[.,;:)?!]+", w["text"]) and gap < 6):
+                elif not (gap < 6 and _PUNCT.fullmatch(w["text"])):
                     parts.append(" ")
             parts.append(w["text"])
             prev = w
@@ -169,7 +183,7 @@ def _lines_of_page(words: list[dict], pno: int, body: float, footnotes: dict[int
         ws = [Word(w["text"], w["x0"], w["x1"], w["top"], w["size"]) for w in row]
         # punctuation split from its word by a removed superscript ("supervision)1." -> "supervision).")
         for k in range(len(ws) - 1, 0, -1):
-            if re.fullmatch(r"[.,;:)?!]+", ws[k].text) and ws[k].x0 - ws[k - 1].x1 < 6:
+            if ws[k].x0 - ws[k - 1].x1 < 6 and _PUNCT.fullmatch(ws[k].text):
                 ws[k - 1] = Word(ws[k - 1].text + ws[k].text, ws[k - 1].x0, ws[k].x1, ws[k - 1].top, ws[k - 1].size)
                 del ws[k]
         lines.append(Line(line=i, page=pno, text=text, raw=text, role="body", words=ws))

@@ -35,14 +35,11 @@ def page_words(textpage, page_height: float) -> list[dict]:
     origin = raw.FPDFText_GetCharOrigin
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rox, roy = ctypes.byref(ox), ctypes.byref(oy)
-    # one entry per printed character, in PDFium's (content stream) order
-    idx: list[int] = []          # PDFium's index of the character
-    txt: list[str] = []
-    x0s: list[float] = []
-    x1s: list[float] = []
-    bots: list[float] = []
-    sizes: list[float] = []
-    seps: list[int] = []         # how many word boundaries (spaces, line ends) precede it in stream order
+    # one tuple per printed character, in PDFium's (content stream) order: its index in PDFium, the
+    # character, left, right, bottom (from the top of the page), font size, and how many word
+    # boundaries (spaces, line ends) precede it in stream order
+    chars: list[tuple] = []
+    append = chars.append
     n_sep = 0
     last_height, size = None, 0.0
     for i, c in enumerate(text):
@@ -56,15 +53,12 @@ def page_words(textpage, page_height: float) -> list[dict]:
         if height != last_height:        # the loose box's height changes with the font and its size
             size = round(size_of(tp, i) * PT_PER_PX, 2)
             last_height = height
-        idx.append(i)
-        txt.append(c)
-        x0s.append(rect.left)
-        x1s.append(rect.right)
         # the loose box's bottom is the baseline plus the font's descent; pdfminer's character box is
         # the font size tall from there, so top = bottom - size gives pdfplumber's top exactly
-        bots.append(page_height - rect.bottom)
-        sizes.append(size)
-        seps.append(n_sep)
+        append((i, c, rect.left, rect.right, page_height - rect.bottom, size, n_sep))
+    if not chars:
+        return []
+    idx, txt, x0s, x1s, bots, sizes, seps = map(list, zip(*chars))
     m = len(txt)
     tops = [bots[k] - sizes[k] for k in range(m)]
     # lines: cluster characters by top, as pdfplumber does (sorted values, tolerance from the previous)
@@ -78,7 +72,8 @@ def page_words(textpage, page_height: float) -> list[dict]:
         last_top = top
     words: list[dict] = []
     for line in lines:
-        line.sort(key=lambda k: (x0s[k], k))
+        line.sort()                      # by stream order, then (stable) by x: ties keep stream order
+        line.sort(key=x0s.__getitem__)
         start = 0
         for j in range(1, len(line) + 1):
             if j < len(line):
@@ -97,8 +92,13 @@ def _word(ks, idx, txt, x1s, tops, bots, sizes, tp, origin, rox, roy, ox) -> dic
     # pdfminer's box starts at the character's origin (a glyph may overhang it): ask PDFium once per word
     origin(tp, idx[ks[0]], rox, roy)
     x0 = ox.value
-    return {"text": "".join(txt[k] for k in ks), "x0": x0, "x1": max(max(x1s[k] for k in ks), x0),
-            "top": min(tops[k] for k in ks), "bottom": max(bots[k] for k in ks), "size": sizes[ks[0]]}
+    if len(ks) == 1:
+        k = ks[0]
+        return {"text": txt[k], "x0": x0, "x1": x1s[k] if x1s[k] > x0 else x0, "top": tops[k], "bottom": bots[k],
+                "size": sizes[k]}
+    x1 = max(map(x1s.__getitem__, ks))
+    return {"text": "".join(map(txt.__getitem__, ks)), "x0": x0, "x1": x1 if x1 > x0 else x0,
+            "top": min(map(tops.__getitem__, ks)), "bottom": max(map(bots.__getitem__, ks)), "size": sizes[ks[0]]}
 
 
 def read_pages(path) -> list[list[dict]]:

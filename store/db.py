@@ -143,22 +143,35 @@ class Writer:
 
     def replace_document(self, rows: dict[str, list[dict]], version: str, new: bool = False) -> None:
         """Replace every row of one document, in one transaction (new=True: it has no rows yet)."""
-        doc = dict(rows["documents"][0])
-        did = doc["document_id"]
+        self.replace_documents([rows], version)
+
+    def replace_documents(self, batch: list[dict[str, list[dict]]], version: str) -> None:
+        """Replace every row of each document of the batch, in one transaction.
+
+        One DELETE and one INSERT per table for the whole batch: per-statement costs are paid once
+        per batch, not once per document."""
+        if not batch:
+            return
         now = _now()
+        ids = [rows["documents"][0]["document_id"] for rows in batch]
         self.con.execute("BEGIN TRANSACTION")
         try:
-            old = None if new else self.con.execute(
-                "SELECT first_seen FROM documents WHERE document_id = ?", [did]).fetchone()
-            if old:
-                self.con.execute("DELETE FROM documents WHERE document_id = ?", [did])
+            first = dict(self.con.execute("SELECT document_id, first_seen FROM documents "
+                                          "WHERE list_contains(?, document_id)", [ids]).fetchall())
+            if first:
+                old = list(first)
+                self.con.execute("DELETE FROM documents WHERE list_contains(?, document_id)", [old])
                 for t in PER_DOCUMENT:
-                    self.con.execute(f'DELETE FROM "{t}" WHERE document_id = ?', [did])
-            doc.update({"extractor_version": version, "first_seen": old[0] if old else now,
-                        "extracted_at": now, "last_seen": now})
-            self._insert("documents", [doc])
+                    self.con.execute(f'DELETE FROM "{t}" WHERE list_contains(?, document_id)', [old])
+            docs = []
+            for rows in batch:
+                doc = dict(rows["documents"][0])
+                doc.update({"extractor_version": version, "first_seen": first.get(doc["document_id"], now),
+                            "extracted_at": now, "last_seen": now})
+                docs.append(doc)
+            self._insert("documents", docs)
             for t in PER_DOCUMENT:
-                self._insert(t, rows.get(t, []))
+                self._insert(t, [r for rows in batch for r in rows.get(t, [])])
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -208,6 +221,10 @@ class Writer:
             self.con.execute("UPDATE document_sources SET present = false WHERE (source_path = ? OR "
                              "starts_with(source_path, ? || '/')) AND NOT list_contains(?, source_path)",
                              [root, root, seen])
+
+    def insert(self, table: str, rows: list[dict]) -> None:
+        """Append rows to a table."""
+        self._insert(table, rows)
 
     def replace_table(self, table: str, rows: list[dict]) -> None:
         self.con.execute(f'DELETE FROM "{table}"')
