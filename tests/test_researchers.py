@@ -281,3 +281,24 @@ def test_html_opens_in_headless_chromium_without_console_errors(site, tmp_path, 
     else:
         assert p.svg
         assert "standard_band" in [c[1] for c in p.cells]
+
+
+def _renderings(g: dict) -> list[str]:
+    stem = g["source_file"].rsplit(".", 1)[0]
+    return [stem, *[p.rsplit(".", 1)[0] for p in (g.get("pdf_renderings") or [])]]
+
+
+def test_provider_ratings_and_key_questions_against_gold_for_every_rendering(corpus_db):
+    db, _ = corpus_db
+    ratings = view(db, "provider_ratings")
+    kqs = view(db, "provider_key_questions")
+    for name, g in RATED.items():
+        mine = ratings[ratings.provider_name == g["provider_name"]]
+        docs = sorted(set(mine["document_id"]))
+        assert len(docs) >= 2, name                       # text and PDF renderings both listed
+        for did in docs:
+            got = {r["standard_code"]: r["rating"] for r in mine[mine.document_id == did].to_dict("records")}
+            assert got == {framework_code(s): s["rating"] for s in g["standards"]}, (name, did)
+            k = kqs[(kqs.document_id == did) & kqs.current_pct.notna()]
+            want = sorted((q["question"], q["current_pct"]) for q in g["key_questions"] if q.get("current_pct") is not None)
+            assert sorted(zip(k["question"], k["current_pct"])) == want, (name, did)
