@@ -85,7 +85,7 @@ def _page(title: str, body: str, root: str = "") -> str:
             f"<title>{html.escape(title)}</title>\n<link rel=\"icon\" href=\"data:,\">\n"
             f"<style>{_css()}</style>\n</head>\n<body>\n{body}\n"
             f"<p class=\"muted\">Generated {datetime.now():%Y-%m-%d %H:%M} by hmip-inspections "
-            f"from the DuckDB file; every figure links back to its page and line in the report.</p>\n"
+            f"from the DuckDB file; every figure carries the page and line of the report it came from.</p>\n"
             f"</body>\n</html>\n")
 
 
