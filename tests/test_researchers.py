@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -263,8 +264,8 @@ def _chromium():
 @pytest.mark.parametrize("which", ["index", "report"])
 def test_html_opens_in_headless_chromium_without_console_errors(site, tmp_path, which):
     res, out = site
-    target = out / "index.html" if which == "index" else next(p for p in map(__import__("pathlib").Path,
-                                                                           res["reports"]) if "liverpool" in p.name)
+    target = out / "index.html" if which == "index" else next(
+        Path(p) for p in res["reports"] if "liverpool" in Path(p).name)
     proc = subprocess.run(
         [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
