@@ -104,6 +104,30 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "pages": pages}))
 """
 
 
+SPIN = r"""
+import time
+t = time.perf_counter()
+x = 0
+for i in range(20_000_000):
+    x += i * i % 7
+print(time.perf_counter() - t)
+"""
+
+
+def parallel_ceiling() -> dict:
+    """How much faster two CPU-bound processes finish than one after the other, on this machine.
+
+    Two virtual cores may share one physical core (or its caches and memory bandwidth): this is
+    the most that 2 workers can gain over 1, whatever the code does."""
+    ones, twos = [], []
+    for _ in range(3):          # the best of three of each: the machine's speed varies
+        ones.append(float(subprocess.run([sys.executable, "-c", SPIN], capture_output=True, text=True).stdout))
+        procs = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        twos.append(max(float(p.communicate()[0]) for p in procs))
+    one, two = min(ones), min(twos)
+    return {"one_process_seconds": one, "two_processes_seconds": two, "speedup_ceiling": 2 * one / two}
+
+
 # ---------------------------------------------------------------------------- measured runs
 def _rss_kb(pid: int) -> int:
     try:
@@ -234,6 +258,8 @@ def main(argv=None) -> int:
         files = build_corpus(work / "corpus", a.docs)
         pdfs = [f for f in files if f.suffix == ".pdf"]
         n_pages = pages_of(pdfs)
+        log("calibrating: two CPU-bound processes against one ...")
+        res["parallel_ceiling"] = parallel_ceiling()
         res["corpus"] = {"documents": len(files), "pdf": len(pdfs), "text": len(files) - len(pdfs),
                          "pdf_pages": n_pages, "bytes": sum(f.stat().st_size for f in files)}
         for engine in ("pypdfium2", "pdfplumber"):
@@ -322,6 +348,10 @@ def print_table(res: dict) -> None:
     st = res["full_1_workers"].get("stage_seconds") or {}
     print("\nTime per stage, full refresh with 1 worker (seconds, summed over documents):")
     print("  " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))
+    if "parallel_ceiling" in res:
+        pc = res["parallel_ceiling"]
+        print(f"\nThis machine: two CPU-bound processes finish {pc['speedup_ceiling']:.2f} times faster than one "
+              f"after the other (the ceiling for 2 workers over 1)")
     print("\nRatios:")
     for k, v in res["ratios"].items():
         print(f"  {k:42} {v:8.3f}")
