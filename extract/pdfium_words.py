@@ -58,32 +58,32 @@ def page_words(textpage, page_height: float) -> list[dict]:
         append((i, c, rect.left, rect.right, page_height - rect.bottom, size, n_sep))
     if not chars:
         return []
+    import numpy as np
     idx, txt, x0s, x1s, bots, sizes, seps = map(list, zip(*chars))
     m = len(txt)
-    tops = [bots[k] - sizes[k] for k in range(m)]
+    x0a, x1a = np.array(x0s), np.array(x1s)
+    sa, sepa = np.array(sizes), np.array(seps)
+    topa = np.array(bots) - sa
+    tops = topa.tolist()
     # lines: cluster characters by top, as pdfplumber does (sorted values, tolerance from the previous)
-    lines: list[list[int]] = []
-    last_top = None
-    for k in sorted(range(m), key=tops.__getitem__):
-        top = tops[k]
-        if last_top is None or top - last_top > Y_TOLERANCE:
-            lines.append([])
-        lines[-1].append(k)
-        last_top = top
+    by_top = np.argsort(topa, kind="stable")
+    line_of = np.empty(m, dtype=np.int64)
+    line_of[by_top] = np.concatenate(([0], np.cumsum(np.diff(topa[by_top]) > Y_TOLERANCE)))
+    # within a line: by x, ties in stream order
+    order = np.lexsort((np.arange(m), x0a, line_of))
+    k, p = order[1:], order[:-1]
+    gap = x0a[k] - x1a[p]
+    # a new word at a new line, a gap wider than x_tolerance, a change of size, or a space between
+    # the two characters in stream order (unless they overlap)
+    breaks = ((line_of[k] != line_of[p]) | (gap > X_TOLERANCE) | (sa[k] != sa[p])
+              | ((k > p) & (sepa[k] != sepa[p]) & (gap > -0.5)))
+    cuts = np.flatnonzero(breaks) + 1
+    ordl = order.tolist()
     words: list[dict] = []
-    for line in lines:
-        line.sort()                      # by stream order, then (stable) by x: ties keep stream order
-        line.sort(key=x0s.__getitem__)
-        start = 0
-        for j in range(1, len(line) + 1):
-            if j < len(line):
-                k, p = line[j], line[j - 1]
-                gap = x0s[k] - x1s[p]
-                if not (gap > X_TOLERANCE or sizes[k] != sizes[p]
-                        or (k > p and seps[k] != seps[p] and gap > -0.5)):
-                    continue
-            words.append(_word(line[start:j], idx, txt, x1s, tops, bots, sizes, tp, origin, rox, roy, ox))
-            start = j
+    start = 0
+    for end in cuts.tolist() + [m]:
+        words.append(_word(ordl[start:end], idx, txt, x1s, tops, bots, sizes, tp, origin, rox, roy, ox))
+        start = end
     words.sort(key=lambda w: (round(w["top"], 1), w["x0"]))
     return words
 
