@@ -152,6 +152,12 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
         audited: list[str] = []
         batch: list[dict] = []
 
+        def reaudit(ids: list[str]) -> None:
+            """Replace the findings of these documents (a missing document is not audited: none)."""
+            w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [ids])
+            w.insert("audit_findings", audit.run(w.con, documents=ids))
+            audited.extend(ids)
+
         def flush() -> None:
             """Store the batch, then audit it: both overlap with the workers' extraction."""
             if not batch:
@@ -161,9 +167,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             ids = [res["rows"]["documents"][0]["document_id"] for res in batch]
             t_audit = time.perf_counter()
             stages["store"] += t_audit - t
-            w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [ids])
-            w.insert("audit_findings", audit.run(w.con, documents=ids))
-            audited.extend(ids)
+            reaudit(ids)
             stages["audit"] += time.perf_counter() - t_audit
             batch.clear()
 
@@ -193,9 +197,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
         # documents not re-extracted: re-audited only when the rules changed; missing ones lose their findings
         rest = [did for did, _ in unchanged] if full_audit else []
         if rest or missing:
-            w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [rest + missing])
-            w.insert("audit_findings", audit.run(w.con, documents=rest))
-            audited.extend(rest + missing)
+            reaudit(rest + missing)
         findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
         stages["audit"] += time.perf_counter() - t_audit
         # the researchers' queries, as views (recreated every run: cheap, and never stale)

@@ -29,8 +29,6 @@ RATING_COLOURS = {
     "Not rated": ("#bdbdbd", "#1a1a1a"),
 }
 SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "explained": 2}
-STANDARD_CODES = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6",
-                  "3.1", "3.2", "3.3", "3.4", "4.1", "4.2"]
 
 
 class ReportError(Exception):
@@ -222,8 +220,9 @@ def _index(league, audit, reports, others, pages) -> str:
              f'<p class="muted">{len(reports)} reports; the audit checks each stated rating against the '
              "report's own numbers and the inspectorate's published rules.</p>",
              '<h2 id="league-table">League table (latest inspection of each provider)</h2>', _legend()]
+    codes = [c for c in league.columns if c[:1].isdigit()]      # the standard columns of league_table.sql
     head = ("<tr><th>Provider</th><th>Type</th><th>Published</th><th>Overall</th><th>Score</th>"
-            + "".join(f"<th>{c}</th>" for c in STANDARD_CODES) + "</tr>")
+            + "".join(f"<th>{c}</th>" for c in codes) + "</tr>")
     rows = []
     for r in league.to_dict("records"):
         link = pages.get(r["document_id"])
@@ -231,7 +230,7 @@ def _index(league, audit, reports, others, pages) -> str:
         rows.append("<tr>" + f"<td>{name}</td><td>{_e(r['provider_type'])}</td><td>{_e(r['published_year'])}</td>"
                     + _rating_cell(r["overall_rating"])
                     + f'<td class="num">{_e(r["score"])}/{_e(r["score_max"])}</td>'
-                    + "".join(_rating_cell(r.get(c)) for c in STANDARD_CODES) + "</tr>")
+                    + "".join(_rating_cell(r.get(c)) for c in codes) + "</tr>")
     parts.append(f'<div class="scroll"><table class="grid">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table></div>"
                  if rows else '<p class="muted">No rated reports.</p>')
     parts.append('<p class="muted">A standard code means what the methodology says (e.g. 4.1 is unpaid work in '

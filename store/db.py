@@ -141,8 +141,8 @@ class Writer:
         finally:
             self.con.unregister("_rows")
 
-    def replace_document(self, rows: dict[str, list[dict]], version: str, new: bool = False) -> None:
-        """Replace every row of one document, in one transaction (new=True: it has no rows yet)."""
+    def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
+        """Replace every row of one document, in one transaction."""
         self.replace_documents([rows], version)
 
     def replace_documents(self, batch: list[dict[str, list[dict]]], version: str) -> None:
