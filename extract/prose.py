@@ -11,6 +11,7 @@ and the page and line of the number.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from .document import Document, Line
@@ -133,9 +134,14 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
     out: list[dict] = []
     for section, btext, boffs, borg in blocks:
         doc_ = nlp(btext)
+        starts = [o for o, _ in boffs]       # the line a character is on: the last line starting at or before it
+
+        def line_at(char: int) -> Line:
+            return boffs[bisect_right(starts, char) - 1][1]
+
         if sentences is not None:
             for sent in doc_.sents:
-                ln = [l for o, l in boffs if o <= sent.start_char][-1]
+                ln = line_at(sent.start_char)
                 sentences.append((section, sent.text.strip(), ln.page, ln.line, borg))
         matches = matcher(doc_)
         import spacy.util
@@ -162,7 +168,7 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
                 if den is None:
                     continue
             sent = span.sent.text.strip()
-            ln = [l for o, l in boffs if o <= span.start_char][-1]
+            ln = line_at(span.start_char)
             out.append({"section": section, "sentence": sent, "text": figure_text, "kind": label,
                         "number": num, "denominator": den, "unit": unit, "page": ln.page, "line": ln.line})
     return out
@@ -174,7 +180,8 @@ def _workforce_patterns():
     from importlib import resources
     with resources.files("extract").joinpath("patterns/workforce_prose.json").open(encoding="utf-8") as fh:
         data = json.load(fh)
-    num = r"(?:\d[\d,]*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:-\w+)?)"
+    # a number starts at a word boundary: the \b lets the engine skip most positions at once
+    num = r"\b(?:\d[\d,]*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:-\w+)?)"
     return [dict(p, rx=re.compile(p["pattern"].replace("NUM", num), re.I)) for p in data["patterns"]]
 
 
