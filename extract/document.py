@@ -36,7 +36,7 @@ class DocumentError(Exception):
     """A document could not be read at all (the message says why)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     text: str
     x0: float
@@ -329,7 +329,7 @@ def strip_footnote_markers(text: str, numbers: set[int]) -> str:
     "user?22" -> "user?", "safe?2222" -> "safe?", "All CRCs21" -> "All CRCs",
     "20209" (a year then marker 9, after a month name) -> "2020".
     """
-    if not numbers:
+    if not numbers or not _DIGIT.search(text):     # every marker is digits: most lines have none
         return text
     strs = {str(n) for n in numbers}
 
@@ -347,18 +347,23 @@ def strip_footnote_markers(text: str, numbers: set[int]) -> str:
         digits = m.group(2)
         return m.group(1) if is_markers(digits) else m.group(0)
 
-    # after letters or closing punctuation, not inside a number or a code like "4.1"
-    text = re.sub(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,6})(?=[\s.,;:)?]|$)", glued, text)
-
-    # after a percentage: "a target of 75%10"
-    text = re.sub(r"(\d%)(\d{1,3})(?=[\s.,;:)]|$)", lambda m: m.group(1) if m.group(2) in strs else m.group(0), text)
+    text = _GLUED_MARKER.sub(glued, text)
+    text = _PERCENT_MARKER.sub(lambda m: m.group(1) if m.group(2) in strs else m.group(0), text)
 
     def year(m: re.Match) -> str:
         return m.group(1) + m.group(2) if m.group(3) in strs else m.group(0)
 
-    months = "January|February|March|April|May|June|July|August|September|October|November|December"
-    text = re.sub(rf"((?:{months})\s+)((?:19|20)\d\d)(\d{{1,2}})\b", year, text)
-    return text
+    return _YEAR_MARKER.sub(year, text)
+
+
+_DIGIT = re.compile(r"\d")
+# after letters or closing punctuation, not inside a number or a code like "4.1"
+_GLUED_MARKER = re.compile(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,6})(?=[\s.,;:)?]|$)")
+# after a percentage: "a target of 75%10"
+_PERCENT_MARKER = re.compile(r"(\d%)(\d{1,3})(?=[\s.,;:)]|$)")
+# after a year that follows a month: "31 March 20209"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_YEAR_MARKER = re.compile(rf"((?:{_MONTHS})\s+)((?:19|20)\d\d)(\d{{1,2}})\b")
 
 
 # --------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def _is_superscript(w: dict, words: list[dict], tops: list[float] | None = None,
     and glued to it. `words` sorted by top, with `tops` their tops and `tallest` the largest word
     height on the page, narrows the search to the words that can share w's line."""
     t = w["text"].strip()
-    if not t or not all(c.isdigit() or c in ",*" for c in t):
+    if not t or not (t[0].isdigit() or t[0] in ",*") or not all(c.isdigit() or c in ",*" for c in t):
         return False
     if tops is not None:        # only words whose top is at most 2 points below w's can overlap it
         hi = bisect.bisect_right(tops, w["top"] + 2)
