@@ -12,6 +12,7 @@ workers: each document is processed alone, from the same starting state.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import resource
@@ -27,10 +28,17 @@ DEFAULT_TIME_LIMIT = 300.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
 #: a worker is replaced after this many documents (a fresh process: a fresh memory baseline)
 MAX_JOBS_PER_WORKER = 25
+#: the cycle collector's thresholds in a worker (Python's defaults are 700, 10, 10)
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def _worker(conn, memory_mb: int | None) -> None:
     """A worker process: read (path, document_id) jobs from conn and answer each with a result."""
+    # what the parent loaded (libraries, spaCy's tables) is never garbage: keep the cycle collector
+    # off it (no scans, and its pages stay shared with the parent), and let it run less often over a
+    # document's many short-lived objects (about 8% faster, see the benchmark notes in the README)
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     if memory_mb:
         limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
