@@ -35,8 +35,9 @@ def test_summary_ratios_and_linearity():
     res = {"corpus": {"documents": 200, "pdf_pages": 4000},
            "floor_pdfplumber": {"seconds": 500.0}, "floor_pypdfium2": {"seconds": 10.0},
            "full_1_workers": {"wall_seconds": 90.0, "peak_tree_mb": 400}, "full_2_workers": {"wall_seconds": 50.0, "peak_tree_mb": 500},
-           "unchanged": {"wall_seconds": 1.0}, "changed_5pct": {"wall_seconds": 4.0},
-           "scaling": {"50": {"wall_seconds": 14.0}, "100": {"wall_seconds": 26.0}, "200": {"wall_seconds": 50.0}}}
+           "unchanged": {"wall_seconds": 1.0}, "changed_5pct": {"wall_seconds": 3.0},
+           "scaling": {k: {"wall_seconds": s, "peak_process_mb": 250, "peak_tree_mb": 400}
+                       for k, s in (("50", 14.0), ("100", 26.0), ("200", 50.0))}}
     bench.summarise(res)
     assert res["ratios"]["speedup_2_workers_over_1"] == 90 / 50
     assert res["scaling_marginal_seconds_per_document"] == {"50-100": 12 / 50, "100-200": 24 / 100}
@@ -44,3 +45,33 @@ def test_summary_ratios_and_linearity():
     res["scaling"]["200"]["wall_seconds"] = 80.0          # superlinear growth is flagged
     bench.summarise(res)
     assert not res["targets"]["linear: marginal seconds per document within 25% across sizes"]
+    res["scaling"]["200"]["peak_tree_mb"] = 600           # so is memory that grows with the corpus
+    bench.summarise(res)
+    assert not res["targets"]["memory does not grow with corpus size (peak at the largest size within 15% of the smallest)"]
+    res["changed_5pct"]["wall_seconds"] = 4.5             # and a 5% change that costs 9%
+    bench.summarise(res)
+    assert not res["targets"]["5% changed costs about 5% of full (at most 7.5%)"]
+
+
+def test_tree_memory_counts_shared_pages_once():
+    import os
+    bench = _bench()
+    blob = bytearray(64 * 1024 * 1024)         # 64 MB the parent has touched
+    blob[::4096] = b"x" * len(blob[::4096])
+    pid = os.fork()
+    if pid == 0:                               # the child shares the blob's pages until it writes them
+        import time
+        time.sleep(3)
+        os._exit(0)
+    try:
+        import time
+        time.sleep(0.5)
+        me, child = os.getpid(), pid
+        rss = bench._rss_kb(me) + bench._rss_kb(child)
+        pss = bench._pss_kb(me) + bench._pss_kb(child)
+        assert bench._pss_kb(me) > 0
+        # RSS counts the 64 MB twice; PSS splits them between the two processes
+        assert rss - pss > 48 * 1024
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
