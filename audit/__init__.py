@@ -10,6 +10,9 @@ from .rules import RULES, SEVERITY_ORDER, Ctx
 
 __all__ = ["run", "RULES", "SEVERITY_ORDER", "rules_markdown"]
 
+#: documents whose rows are read together
+BATCH = 32
+
 
 def rules_markdown() -> str:
     """The rule list for the README: name, what it checks, the inspectorate's source."""
@@ -33,7 +36,11 @@ def run(con, documents=None) -> list[dict]:
         params = [sorted(documents)]
     docs = ctx.q(sql + " ORDER BY document_id", params)
     out: list[dict] = []
-    for d in docs:
-        for name, (fn, _, _) in RULES.items():
-            out.extend(fn(ctx, d))
+    # the rules read each table once per batch of documents (memory bounded by the batch, not the corpus)
+    for i in range(0, len(docs), BATCH):
+        batch = docs[i:i + BATCH]
+        ctx.start_batch([d["document_id"] for d in batch])
+        for d in batch:
+            for name, (fn, _, _) in RULES.items():
+                out.extend(fn(ctx, d))
     return out

@@ -40,13 +40,48 @@ EXPLANATION_RE = re.compile(r"professional discretion|ratings panel|initially ra
 
 @dataclass
 class Ctx:
+    """What the rules read: the reference tables (once per run) and each document's rows.
+
+    A document's rows come from ``rows(table, document_id)``, which reads the table once for the
+    whole batch of documents being audited (``documents``) and hands each document its own rows in
+    stored order: a handful of queries per batch instead of a dozen per document."""
     con: object            # DuckDB connection
-    cache: dict = field(default_factory=dict)     # reference data read once per run
+    cache: dict = field(default_factory=dict)     # reference data, read once per run
+    documents: list[str] | None = None            # the batch being audited (None: every document)
+    batch: dict = field(default_factory=dict)     # per-batch rows, by table then document
 
     def q(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def start_batch(self, documents: list[str] | None) -> None:
+        self.documents = documents
+        self.batch = {}
+
+    def rows(self, table: str, did: str) -> list[dict]:
+        """Every row of a per-document table for one document of the batch, in stored order."""
+        by = self.batch.get(table)
+        if by is None:
+            sql, params = f"SELECT * FROM {table}", []
+            if self.documents is not None:
+                sql, params = sql + " WHERE list_contains(?, document_id)", [self.documents]
+            by = self.batch[table] = {}
+            for r in self.q(sql, params):
+                by.setdefault(r["document_id"], []).append(r)
+        return by.get(did, [])
+
+    def ref(self, table: str) -> list[dict]:
+        """A reference table (ref_*), read once per run."""
+        key = ("ref", table)
+        if key not in self.cache:
+            self.cache[key] = self.q(f"SELECT * FROM {table}")
+        return self.cache[key]
+
+
+def _nulls_last(v) -> tuple:
+    """A sort key that orders None after every value, as SQL's ORDER BY does here."""
+    return (v is None, 0 if v is None else v)
 
 
 def band_for(ctx: Ctx, pct: float) -> str:
@@ -77,10 +112,15 @@ def _finding(doc, rule, severity, subject, expected, stated, message, page=None,
 
 
 def _doc_lines(ctx: Ctx, doc: str) -> list[tuple[int | None, int, str]]:
+    key = ("lines", doc)
+    if key in ctx.batch:
+        return ctx.batch[key]
     out = []
-    for p in ctx.q("SELECT page, first_line, text FROM pages WHERE document_id = ? ORDER BY first_line, page", [doc]):
+    pages = sorted(ctx.rows("pages", doc), key=lambda p: (_nulls_last(p["first_line"]), _nulls_last(p["page"])))
+    for p in pages:
         for k, t in enumerate(p["text"].split("\n")):
             out.append((p["page"], p["first_line"] + k, t))
+    ctx.batch[key] = out
     return out
 
 
@@ -90,8 +130,7 @@ def _order(fmt: str, page, line):
 
 def _standard_ranges(ctx: Ctx, doc: str, fmt: str) -> dict[str, tuple]:
     """Return {code: (start key, end key)}: a standard's body section, from its rating to the next standard's."""
-    rows = [r for r in ctx.q("SELECT standard_code, body_page, body_line FROM standard_ratings "
-                             "WHERE document_id = ? AND body_line IS NOT NULL", [doc])]
+    rows = [r for r in ctx.rows("standard_ratings", doc) if r["body_line"] is not None]
     rows.sort(key=lambda r: _order(fmt, r["body_page"], r["body_line"]))
     out = {}
     for k, r in enumerate(rows):
@@ -109,18 +148,17 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
     """R1: a case-assessed standard's rating is the band of its lowest key question (R2/R3 may explain)."""
     did, fmt = doc["document_id"], doc["format"]
     out = []
-    stds = ctx.q("""
-        SELECT s.standard_code, s.standard_name, s.rating, s.page, s.line, s.body_page, s.body_line,
-               r.moderation
-        FROM standard_ratings s
-        JOIN ref_standards r ON r.methodology = ? AND r.code = s.standard_code
-        WHERE s.document_id = ? AND r.case_assessed AND NOT r.never_rated
-          AND s.rating IN ('Inadequate', 'Requires improvement', 'Good', 'Outstanding')""", [doc["kind"], did])
+    ref = {r["code"]: r for r in ctx.ref("ref_standards") if r["methodology"] == doc["kind"]}
+    # the case-assessed standards of the report's methodology that carry one of the four ratings
+    stds = [dict(s, moderation=ref[s["standard_code"]]["moderation"]) for s in ctx.rows("standard_ratings", did)
+            if s["standard_code"] in ref and ref[s["standard_code"]]["case_assessed"]
+            and ref[s["standard_code"]]["never_rated"] is False and s["rating"] in RATINGS]
     ranges = _standard_ranges(ctx, did, fmt)
     lines = None
+    kq_rows = ctx.rows("key_questions", did)
     for s in stds:
-        kqs = ctx.q("SELECT current_pct, question, page, line FROM key_questions WHERE document_id = ? "
-                    "AND standard_code = ? AND current_pct IS NOT NULL ORDER BY current_pct, line", [did, s["standard_code"]])
+        kqs = sorted((k for k in kq_rows if k["standard_code"] == s["standard_code"] and k["current_pct"] is not None),
+                     key=lambda k: (k["current_pct"], _nulls_last(k["line"])))
         if not kqs:
             continue
         low = kqs[0]
@@ -182,10 +220,9 @@ def score_sum(ctx: Ctx, doc: dict) -> list[dict]:
     if doc["score"] is None:
         return []
     did = doc["document_id"]
-    rows = ctx.q("""SELECT s.standard_code, s.rating, r.score FROM standard_ratings s
-                    LEFT JOIN ref_rating_scores r ON r.rating = s.rating
-                    WHERE s.document_id = ? AND s.rating IS NOT NULL""", [did])
-    rated = [r for r in rows if r["score"] is not None]
+    scores = {r["rating"]: r["score"] for r in ctx.ref("ref_rating_scores")}
+    rated = [dict(s, score=scores[s["rating"]]) for s in ctx.rows("standard_ratings", did)
+             if scores.get(s["rating"]) is not None]
     if not rated:
         return []
     total = sum(r["score"] for r in rated)
@@ -208,8 +245,8 @@ def overall_band(ctx: Ctx, doc: dict) -> list[dict]:
     if doc["score"] is None or doc["overall_rating"] is None or doc["score_max"] is None:
         return []
     did = doc["document_id"]
-    b = ctx.q("SELECT rating, status, source FROM ref_overall_bands WHERE score_max = ? AND ? BETWEEN min_score AND max_score",
-              [doc["score_max"], doc["score"]])
+    b = [r for r in ctx.ref("ref_overall_bands")
+         if r["score_max"] == doc["score_max"] and r["min_score"] <= doc["score"] <= r["max_score"]]
     if not b:
         return [_finding(did, "overall_band", "unverified_rule", "overall", None, doc["overall_rating"],
                          f"no score bands are known for a maximum of {doc['score_max']}: the overall rating "
@@ -230,9 +267,8 @@ def table_vs_body(ctx: Ctx, doc: dict) -> list[dict]:
     """The ratings table and the rating printed beside the standard's heading agree."""
     did = doc["document_id"]
     out = []
-    for s in ctx.q("SELECT * FROM standard_ratings WHERE document_id = ? AND in_ratings_table "
-                   "AND body_rating IS NOT NULL", [did]):
-        if s["body_rating"] != s["rating"]:
+    for s in ctx.rows("standard_ratings", did):
+        if s["in_ratings_table"] and s["body_rating"] is not None and s["body_rating"] != s["rating"]:
             out.append(_finding(did, "table_vs_body", "contradiction", s["standard_code"], s["rating"],
                                 s["body_rating"],
                                 f"{s['standard_code']} {s['standard_name']}: the ratings table says '{s['rating']}' "
@@ -243,12 +279,13 @@ def table_vs_body(ctx: Ctx, doc: dict) -> list[dict]:
 
 def pdu_leadership(ctx: Ctx, doc: dict) -> list[dict]:
     """R6 (unconfirmed): in PDU framework 1, three or more Inadequate case-supervision standards make leadership Inadequate."""
-    rule = ctx.q("SELECT status, applies_to FROM ref_rules WHERE name = 'pdu_leadership'")
+    rule = [r for r in ctx.ref("ref_rules") if r["name"] == "pdu_leadership"]
     if not rule or doc["kind"] not in (rule[0]["applies_to"] or ""):
         return []
     did = doc["document_id"]
-    d2 = ctx.q("SELECT rating FROM standard_ratings WHERE document_id = ? AND domain = 2 AND rating <> 'Not rated'", [did])
-    lead = ctx.q("SELECT rating, page, line FROM standard_ratings WHERE document_id = ? AND standard_code = '1.1'", [did])
+    stds = ctx.rows("standard_ratings", did)
+    d2 = [r for r in stds if r["domain"] == 2 and r["rating"] is not None and r["rating"] != "Not rated"]
+    lead = [r for r in stds if r["standard_code"] == "1.1"]
     if not lead or not d2:
         return []
     n_inad = sum(1 for r in d2 if r["rating"] == "Inadequate")
@@ -279,21 +316,8 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
     """A percentage stated in prose against the table row it describes (key questions, prompts, workforce)."""
     did = doc["document_id"]
     out = []
-    rows = ctx.q("""SELECT standard_code, question AS text, current_pct, previous_pct, comparator_pct, 'key question' AS what
-                    FROM key_questions WHERE document_id = ? AND current_pct IS NOT NULL
-                    UNION ALL
-                    SELECT standard_code, prompt, current_pct, previous_pct, NULL, 'prompt'
-                    FROM prompts WHERE document_id = ? AND current_pct IS NOT NULL
-                    UNION ALL
-                    SELECT NULL, metric, max(value) FILTER (WHERE period = 'current_year'),
-                           max(value) FILTER (WHERE period = 'previous_year'), NULL, 'table row'
-                    FROM (SELECT metric, period, value, unit FROM workforce WHERE document_id = ?
-                          UNION ALL SELECT metric, period, value, unit FROM other_tables WHERE document_id = ?)
-                    WHERE unit = 'percent' GROUP BY metric
-                    HAVING max(value) FILTER (WHERE period = 'current_year') IS NOT NULL""", [did, did, did, did])
-    for r in rows:
-        r["words"] = _words(r["text"])
-    figs = ctx.q("SELECT * FROM prose_figures WHERE document_id = ? AND unit = 'percent'", [did])
+    rows = _percent_rows(ctx, did)
+    figs = [f for f in ctx.rows("prose_figures", did) if f["unit"] == "percent"]
     kq_low = {}
     for r in rows:
         if r["what"] == "key question":
@@ -313,7 +337,9 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
         if _SUBSET_RE.search(_window(sent, f["figure_text"], 3, 6)) or (
                 len(re.findall(r"per cent|%", sent)) >= 2 and _COMPARE_RE.search(sent)):
             continue   # a figure for a subset of cases, or one side of a comparison between groups
-        cand = [r for r in rows if not re.match(r"^\d\.\d", f["section"] or "") or r["standard_code"] in (sec, None)]
+        # under a standard's heading, only that standard's rows (and rows of no standard) can be meant
+        in_standard = _STANDARD_SECTION_RE.match(f["section"] or "")
+        cand = [r for r in rows if r["standard_code"] in (sec, None)] if in_standard else rows
         cw = _words(_window(sent, f["figure_text"]))
         scored = sorted(((len(r["words"] & cw) / max(1, len(r["words"])), len(r["words"] & cw), k)
                          for k, r in enumerate(cand)), reverse=True)
@@ -344,6 +370,29 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+def _percent_rows(ctx: Ctx, did: str) -> list[dict]:
+    """The table rows a percentage in prose can describe: key questions, prompts, and workforce and
+    other-table metrics in per cent (their current and previous year's value)."""
+    rows = [{"standard_code": k["standard_code"], "text": k["question"], "current_pct": k["current_pct"],
+             "previous_pct": k["previous_pct"], "comparator_pct": k["comparator_pct"], "what": "key question"}
+            for k in ctx.rows("key_questions", did) if k["current_pct"] is not None]
+    rows += [{"standard_code": p["standard_code"], "text": p["prompt"], "current_pct": p["current_pct"],
+              "previous_pct": p["previous_pct"], "comparator_pct": None, "what": "prompt"}
+             for p in ctx.rows("prompts", did) if p["current_pct"] is not None]
+    metrics: dict[str, dict] = {}
+    for t in ctx.rows("workforce", did) + ctx.rows("other_tables", did):
+        if t["unit"] != "percent" or t["value"] is None or t["period"] not in ("current_year", "previous_year"):
+            continue
+        m = metrics.setdefault(t["metric"], {"current_year": None, "previous_year": None})
+        m[t["period"]] = t["value"] if m[t["period"]] is None else max(m[t["period"]], t["value"])
+    rows += [{"standard_code": None, "text": metric, "current_pct": v["current_year"], "previous_pct": v["previous_year"],
+              "comparator_pct": None, "what": "table row"} for metric, v in metrics.items() if v["current_year"] is not None]
+    for r in rows:
+        r["words"] = _words(r["text"])
+    return rows
+
+
+_STANDARD_SECTION_RE = re.compile(r"^\d\.\d")
 _SUBSET_RE = re.compile(r"\b(?:of|in) (?:such|these|those|them)\b|\bof them\b", re.I)
 _COMPARE_RE = re.compile(r"\bthan\b|\bcompared\b|\bwhereas\b|\brespectively\b", re.I)
 _FIG_RE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:per cent|%)")
@@ -368,13 +417,13 @@ def workforce_prose(ctx: Ctx, doc: dict) -> list[dict]:
     """Staffing figures stated in prose (sickness days, caseloads) against the workforce tables, allowing rounding."""
     did = doc["document_id"]
     out = []
-    table = {r["metric_code"]: r for r in ctx.q(
-        "SELECT metric_code, metric, value, value_text, page, line FROM workforce WHERE document_id = ? "
-        "AND source = 'table' AND period = 'current_year' AND value IS NOT NULL", [did])}
+    table = {r["metric_code"]: r for r in ctx.rows("workforce", did)
+             if r["source"] == "table" and r["period"] == "current_year" and r["value"] is not None}
     if "sickness_days_per_year" in table:
         t = table["sickness_days_per_year"]
-        for f in ctx.q("SELECT * FROM prose_figures WHERE document_id = ? AND kind = 'days' "
-                       "AND regexp_matches(lower(sentence), 'sickness')", [did]):
+        for f in ctx.rows("prose_figures", did):
+            if f["kind"] != "days" or "sickness" not in (f["sentence"] or "").lower():
+                continue
             if re.search(r"annual|across the organisation|all staff|overall", f["sentence"], re.I) and \
                     not re.search(r"senior case managers averaging " + re.escape(str(f["figure_text"])), f["sentence"]):
                 if f["number"] == t["value"]:
@@ -393,7 +442,7 @@ def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
     """'x out of y' printed beside a percentage of the same thing ('12 out of 34 (35 per cent)')."""
     did = doc["document_id"]
     out = []
-    figs = ctx.q("SELECT * FROM prose_figures WHERE document_id = ? ORDER BY page, line", [did])
+    figs = sorted(ctx.rows("prose_figures", did), key=lambda f: (_nulls_last(f["page"]), _nulls_last(f["line"])))
     by_sent: dict[str, list[dict]] = {}
     for f in figs:
         by_sent.setdefault(f["sentence"], []).append(f)
@@ -420,19 +469,18 @@ def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
     """The summary of progress on previous recommendations against the verdict printed under each."""
     did = doc["document_id"]
     lines = _doc_lines(ctx, did)
+    text = " ".join(t.strip() for _, _, t in lines)
+    m = _PROGRESS_SUMMARY_RE.search(text)
+    if not m:
+        return []
     verdicts = {"no": 0, "some": 0, "sufficient": 0}
     vlines = []
     for page, line, t in lines:
-        m = re.search(r"has made (no|some|sufficient) progress on this recommendation", t, re.I)
-        if m:
-            verdicts[m.group(1).lower()] += 1
+        v = _PROGRESS_VERDICT_RE.search(t)
+        if v:
+            verdicts[v.group(1).lower()] += 1
             vlines.append(line)
     if not vlines:
-        return []
-    text = " ".join(t.strip() for _, _, t in lines)
-    m = re.search(r"(?:no progress had been made on|made no progress on) (\w+)[^.]*?some progress had been made on (\w+)"
-                  r"[^.]*?sufficient progress had been made on (\w+)", text, re.I)
-    if not m:
         return []
     from extract.prose import to_number  # the same number words as the extractor
     stated = [to_number(x) for x in m.groups()]
@@ -446,6 +494,11 @@ def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
                      "the summary of progress on the previous inspection's recommendations disagrees with the "
                      f"verdicts printed under them (lines {', '.join(map(str, vlines))})", where[0], where[1],
                      evidence=m.group(0)[:300])]
+
+
+_PROGRESS_VERDICT_RE = re.compile(r"has made (no|some|sufficient) progress on this recommendation", re.I)
+_PROGRESS_SUMMARY_RE = re.compile(r"(?:no progress had been made on|made no progress on) (\w+)[^.]*?some progress had "
+                                  r"been made on (\w+)[^.]*?sufficient progress had been made on (\w+)", re.I)
 
 
 RULES = {

@@ -76,6 +76,25 @@ def test_text_and_pdf_renderings_give_the_same_findings(corpus_db):
     assert key("pdf/liverpool-north-pdu-2023.pdf") == key("text/liverpool-north-pdu-2023.md")
 
 
+def test_findings_do_not_depend_on_how_documents_are_batched(corpus_db, monkeypatch):
+    """The rules read each table once per batch of documents: one document per batch, every document
+    in one batch, and a subset asked for by id give the same findings."""
+    import duckdb
+    import audit
+    db, _ = corpus_db
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        together = audit.run(con)
+        monkeypatch.setattr(audit, "BATCH", 1)
+        one_by_one = audit.run(con)
+        ids = sorted({f["document_id"] for f in together})
+        subset = audit.run(con, documents=ids[1:3])
+    finally:
+        con.close()
+    assert together and together == one_by_one
+    assert subset == [f for f in together if f["document_id"] in ids[1:3]]
+
+
 def test_audit_command_exits_non_zero_on_contradictions(corpus_db, capsys):
     from cli.main import main
     db, _ = corpus_db
