@@ -217,9 +217,10 @@ def refresh(folder: Path, db: Path, workers: int) -> dict:
 
 def change_files(files: list[Path], fraction: float) -> list[Path]:
     step = max(1, round(1 / fraction))
-    # every step-th file, alternating between the PDF and the text one beside it (the corpus alternates
-    # PDF, text, ...): 5% of the files and about 5% of the work
-    changed = [files[min(len(files) - 1, k * step + (k % 2))] for k in range(max(1, len(files) // step))]
+    # one file in every `step`, the offset moving on by one each time: the corpus cycles through its
+    # sources (PDF, text, PDF, text, ... over 4 PDFs and 4 texts), so the changed files are PDFs and
+    # texts of every source in turn, a fair share of the work rather than the same (small) ones
+    changed = [files[min(len(files) - 1, k * step + (k % 8))] for k in range(max(1, len(files) // step))]
     for i, f in enumerate(changed):
         if f.suffix == ".pdf":
             f.write_bytes(f.read_bytes() + f"%changed {i}\n".encode())
@@ -295,6 +296,11 @@ def main(argv=None) -> int:
         log(f"refresh with {len(changed)} files (5%) changed ...")
         res["changed_5pct"] = refresh(work / "corpus", work / "full2.duckdb", 2)
         res["changed_5pct"]["files_changed"] = len(changed)
+        # how representative the changed files are: their share of the corpus's PDF pages and text bytes
+        texts = [f for f in files if f.suffix != ".pdf"]
+        res["changed_5pct"]["share_of_pdf_pages"] = pages_of([f for f in changed if f.suffix == ".pdf"]) / n_pages
+        res["changed_5pct"]["share_of_text_bytes"] = (sum(f.stat().st_size for f in changed if f.suffix != ".pdf")
+                                                      / max(1, sum(f.stat().st_size for f in texts)))
         res["scaling"] = {}
         for k in sorted({max(1, a.docs // 4), max(1, a.docs // 2)}):
             log(f"scaling: full refresh of {k} documents with 2 workers ...")

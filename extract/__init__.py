@@ -23,8 +23,13 @@ __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file", "war
 
 
 def warm_up() -> None:
-    """Load what every document needs (spaCy's pipeline, pdfplumber) once, so forked workers inherit it."""
-    import pdfplumber  # noqa: F401
+    """Load what every document needs (spaCy's pipeline, the PDF engine) once, so forked workers inherit it."""
+    from .pdf import pdf_engine
+    if pdf_engine() == "pdfplumber":
+        import pdfplumber  # noqa: F401
+    else:
+        from .pdfium_words import _pdfium
+        _pdfium()
     from .prose import _pipeline, _workforce_patterns
     _pipeline()
     _workforce_patterns()

@@ -41,9 +41,6 @@ def read_pdf(path: Path, engine: str | None = None) -> Document:
     Both engines give the same words (character boxes grouped by the same rules; a test checks that
     they give the same rows on every corpus PDF). PDFium is the default for speed; a file it cannot
     open is read by pdfplumber, whose errors name the cause (encrypted, truncated, ...)."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
-
     data = path.read_bytes()
     if not data.strip():
         raise DocumentError("empty file")
@@ -63,6 +60,8 @@ def read_pdf(path: Path, engine: str | None = None) -> Document:
             if not any(raw_pages):
                 raise DocumentError(f"PDF has no text layer ({len(raw_pages)} pages; a scan needs OCR)")
             return document_from_words(raw_pages, path, sha)
+    import pdfplumber      # the reference engine, and the one whose errors say why a file cannot be read
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     try:
         pdf = pdfplumber.open(path)
     except (PDFPasswordIncorrect, PDFEncryptionError) as e:
