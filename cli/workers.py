@@ -150,14 +150,21 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     results: dict[str, dict] = {}
     slots = [_Slot(ctx, memory_mb) for _ in range(min(max(1, workers), len(jobs)))]
 
+    done: list[tuple[str, dict]] = []      # results not yet handed to the caller
+
     def finish(slot: _Slot, res: dict) -> None:
         path, did = slot.job
         slot.job = None
         slot.done += 1
-        if on_result:
-            on_result(did, res)       # the caller keeps what it needs; nothing accumulates here
-        else:
-            results[did] = res
+        done.append((did, res))
+
+    def deliver() -> None:
+        for did, res in done:
+            if on_result:
+                on_result(did, res)       # the caller keeps what it needs; nothing accumulates here
+            else:
+                results[did] = res
+        done.clear()
 
     def why_died(slot: _Slot) -> str:
         slot.proc.join(1)
@@ -179,6 +186,9 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
                         pending.appendleft(slot.job)
                         slot.job = None
                         slot.proc.kill()
+            # results are handed over only once every idle worker has its next document: the caller's
+            # work on them (storing, auditing) overlaps with extraction instead of holding workers up
+            deliver()
             busy = [s for s in slots if s.job is not None]
             if not busy:
                 if not pending:

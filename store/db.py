@@ -115,6 +115,11 @@ def _migrate(con) -> None:
                 con.execute(f'ALTER TABLE "{t}" ADD COLUMN "{c}" {typ}')
 
 
+def _unnest(spec: list[tuple[str, str]]) -> str:
+    """A select list that turns one list parameter per column into rows of the column's type."""
+    return ", ".join(f'unnest(?::{typ}[]) AS "{c}"' for c, typ in spec)
+
+
 class Writer:
     def __init__(self, con):
         self.con = con
@@ -131,15 +136,10 @@ class Writer:
             sql = f'INSERT INTO "{table}" ({collist}) VALUES ({", ".join("?" * len(cols))})'
             self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
             return
-        # many rows: one columnar insert (executemany costs a round trip per row)
-        import pandas as pd
-        frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols})
-        self.con.register("_rows", frame)
-        try:
-            casts = ", ".join(f'CAST("{c}" AS {typ}) AS "{c}"' for c, typ in column_types(table))
-            self.con.execute(f'INSERT INTO "{table}" ({collist}) SELECT {casts} FROM _rows')
-        finally:
-            self.con.unregister("_rows")
+        # many rows: one columnar insert, each column passed as one list (executemany costs a round
+        # trip per row; a pandas frame would cost importing pandas, a fifth of an unchanged refresh)
+        self.con.execute(f'INSERT INTO "{table}" ({collist}) SELECT {_unnest(column_types(table))}',
+                         [[r.get(c) for r in rows] for c in cols])
 
     def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
         """Replace every row of one document, in one transaction."""
@@ -184,13 +184,10 @@ class Writer:
         """Record that unchanged documents were seen again (and where), in one statement."""
         if not docs:
             return
-        import pandas as pd
-        self.con.register("_seen", pd.DataFrame(docs, columns=["document_id", "source_path"]))
-        try:
-            self.con.execute("UPDATE documents SET last_seen = ?, source_path = _seen.source_path FROM _seen "
-                             "WHERE documents.document_id = _seen.document_id", [_now()])
-        finally:
-            self.con.unregister("_seen")
+        self.con.execute("UPDATE documents SET last_seen = ?, source_path = _seen.source_path "
+                         f"FROM (SELECT {_unnest([('document_id', 'VARCHAR'), ('source_path', 'VARCHAR')])}) _seen "
+                         "WHERE documents.document_id = _seen.document_id",
+                         [_now(), [d for d, _ in docs], [p for _, p in docs]])
 
     def mark_missing(self, document_id: str) -> None:
         self.con.execute("UPDATE documents SET status = 'missing', error = 'file no longer present at ' || "
@@ -198,12 +195,12 @@ class Writer:
 
     def replace_sources(self, sources: list[dict], roots: list[str]) -> None:
         """Record every path seen under the refreshed roots; paths not seen again are marked not present."""
-        import pandas as pd
         now = _now()
         if sources:
-            frame = pd.DataFrame([{"document_id": s["document_id"], "source_path": s["source_path"],
-                                   "sha256": s["sha256"], "duplicate": bool(s["duplicate"])} for s in sources])
-            self.con.register("_src", frame)
+            spec = [("document_id", "VARCHAR"), ("source_path", "VARCHAR"), ("sha256", "VARCHAR"), ("duplicate", "BOOLEAN")]
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT {_unnest(spec)}",
+                             [[s["document_id"] for s in sources], [s["source_path"] for s in sources],
+                              [s["sha256"] for s in sources], [bool(s["duplicate"]) for s in sources]])
             try:
                 self.con.execute(
                     "CREATE OR REPLACE TEMP TABLE _kept AS SELECT d.source_path, d.first_seen FROM document_sources d "
@@ -215,7 +212,7 @@ class Writer:
                     "coalesce(k.first_seen, ?), ? FROM _src s LEFT JOIN _kept k USING (source_path)", [now, now])
                 self.con.execute("DROP TABLE _kept")
             finally:
-                self.con.unregister("_src")
+                self.con.execute("DROP TABLE IF EXISTS _src")
         seen = [s["source_path"] for s in sources]
         for root in roots:
             self.con.execute("UPDATE document_sources SET present = false WHERE (source_path = ? OR "
