@@ -38,8 +38,10 @@ def test_summary_ratios_and_linearity():
            "unchanged": {"wall_seconds": 1.0}, "changed_5pct": {"wall_seconds": 3.0},
            "scaling": {k: {"wall_seconds": s, "peak_process_mb": 250, "peak_tree_mb": 400}
                        for k, s in (("50", 14.0), ("100", 26.0), ("200", 50.0))}}
+    res["one_changed"] = {"wall_seconds": 1.0}
     bench.summarise(res)
     assert res["ratios"]["speedup_2_workers_over_1"] == 90 / 50
+    assert res["ratios"]["changed_5pct_beyond_fixed_over_full"] == (3.0 - 1.0) / 50
     assert res["scaling_marginal_seconds_per_document"] == {"50-100": 12 / 50, "100-200": 24 / 100}
     assert all(res["targets"].values())
     res["scaling"]["200"]["wall_seconds"] = 80.0          # superlinear growth is flagged
