@@ -1,7 +1,10 @@
 """Run documents through the pipeline in worker processes, each under a time and a memory limit.
 
-Documents are processed in `workers` child processes (forked, so the
-already-imported libraries cost nothing to start), one document at a time each.
+Documents are processed in `workers` worker processes, one document at a time
+each. Workers are forked from a zygote: a process forked from the parent once,
+right after the pipeline is loaded, that only forks workers (so the loaded
+libraries cost nothing to start, and a replacement worker late in a run does not
+inherit the parent's grown heap).
 A worker that runs past the time limit is killed and replaced; one that asks
 for more memory than the limit allows gets a MemoryError, answers, and is
 replaced. The memory limit is what one document may add to the address space
@@ -97,14 +100,108 @@ def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
             "seconds": seconds, "error": err}
 
 
+def _zygote(conn, parent_pid: int) -> None:
+    """The process every worker is forked from: forked from the parent once, right after the pipeline
+    is loaded, it does nothing but fork workers on request. A worker forked from the parent later in
+    the run would inherit the parent's grown heap, and keep a private copy of every page the parent
+    writes afterwards; forked from here, every worker starts from the same small state."""
+    import signal
+    from multiprocessing import reduction
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)      # workers are reaped by the system
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        _, memory_mb = msg              # ("fork", the memory limit or None)
+        ours, theirs = mp.Pipe(duplex=True)
+        pid = os.fork()
+        if pid == 0:                                    # the worker
+            try:
+                conn.close()
+                ours.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _worker(theirs, memory_mb)
+            finally:
+                os._exit(0)
+        theirs.close()
+        reduction.send_handle(conn, ours.fileno(), parent_pid)
+        conn.send(pid)
+        ours.close()
+
+
+class _Zygote:
+    def __init__(self, ctx):
+        from multiprocessing.connection import Connection  # noqa: F401
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_zygote, args=(child, os.getpid()), daemon=True)
+        self.proc.start()
+        child.close()
+
+    def fork_worker(self, memory_mb):
+        """A new worker: its connection and a handle on its process."""
+        from multiprocessing import reduction
+        from multiprocessing.connection import Connection
+        self.conn.send(("fork", memory_mb))
+        fd = reduction.recv_handle(self.conn)
+        return Connection(fd), _Pid(self.conn.recv())
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(1)
+        self.conn.close()
+
+
+class _Pid:
+    """A worker process known by its pid (it is the zygote's child, not ours)."""
+
+    exitcode = None        # reaped by the system: its exit status is not kept
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def is_alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, 9)
+        except ProcessLookupError:
+            pass
+
+    def join(self, timeout: float | None = None) -> None:
+        end = time.monotonic() + (timeout if timeout is not None else 1e9)
+        while self.is_alive() and time.monotonic() < end:
+            time.sleep(0.01)
+
+
 class _Slot:
     """One worker process and the job it is doing."""
 
-    def __init__(self, ctx, memory_mb):
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
-        self.proc.start()
-        child.close()
+    def __init__(self, ctx, memory_mb, zygote: _Zygote | None = None):
+        try:
+            if zygote is None:
+                raise OSError("no zygote")
+            self.conn, self.proc = zygote.fork_worker(memory_mb)
+        except (OSError, EOFError):         # no zygote, or it has died: fork from this process
+            self.conn, child = ctx.Pipe(duplex=True)
+            self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+            self.proc.start()
+            child.close()
         self.job: tuple[str, str] | None = None
         self.started = 0.0
         self.done = 0
@@ -148,7 +245,9 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     from multiprocessing.connection import wait
     pending = deque(jobs)
     results: dict[str, dict] = {}
-    slots = [_Slot(ctx, memory_mb) for _ in range(min(max(1, workers), len(jobs)))]
+    # where processes are forked, workers come from a zygote (see _zygote); elsewhere they are spawned
+    zygote = _Zygote(ctx) if ctx.get_start_method() == "fork" else None
+    slots = [_Slot(ctx, memory_mb, zygote) for _ in range(min(max(1, workers), len(jobs)))]
 
     done: list[tuple[str, dict]] = []      # results not yet handed to the caller
 
@@ -168,7 +267,7 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
 
     def why_died(slot: _Slot) -> str:
         slot.proc.join(1)
-        why = f"worker died (exit code {slot.proc.exitcode})"
+        why = "worker died" + (f" (exit code {slot.proc.exitcode})" if slot.proc.exitcode is not None else "")
         if memory_mb:
             why += f"; the memory limit of {memory_mb} MB was probably exceeded"
         return why
@@ -178,7 +277,7 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
             for i, slot in enumerate(slots):
                 if slot.job is None and (not slot.proc.is_alive() or slot.done >= MAX_JOBS_PER_WORKER):
                     slot.stop(kill=not slot.proc.is_alive())
-                    slots[i] = slot = _Slot(ctx, memory_mb) if pending else slot
+                    slots[i] = slot = _Slot(ctx, memory_mb, zygote) if pending else slot
                 if slot.job is None and pending and slot.proc.is_alive():
                     try:
                         slot.give(pending.popleft())
@@ -216,6 +315,8 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     finally:
         for slot in slots:
             slot.stop(kill=not slot.proc.is_alive() or slot.job is not None)
+        if zygote is not None:
+            zygote.close()
     return results
 
 

@@ -204,3 +204,31 @@ def test_reader_keeps_reading_during_a_refresh_and_sees_new_data(text_corpus, tm
     errors, seen = out.strip().split(" ", 1)
     assert errors == "0", err
     assert "13" in seen and "29" in seen       # old data while refreshing, new data after reopening
+
+
+def test_workers_are_forked_from_the_zygote_and_answer(tmp_path):
+    """Workers come from one small process forked right after the pipeline is loaded (so a replacement
+    worker does not inherit the parent's grown heap); if it is gone, workers are forked directly."""
+    import multiprocessing as mp
+    from cli import workers as W
+    from conftest import CORPUS
+    ctx = mp.get_context("fork")
+    z = W._Zygote(ctx)
+    try:
+        slot = W._Slot(ctx, None, z)
+        with open(f"/proc/{slot.proc.pid}/stat") as fh:
+            parent_of_worker = int(fh.read().rsplit(")", 1)[1].split()[1])
+        assert parent_of_worker == z.proc.pid
+        slot.give((str(CORPUS / "text" / "liverpool-north-pdu-2023.md"), "t"))
+        res = slot.conn.recv()
+        assert res["rows"]["documents"][0]["status"] == "ok"
+        slot.stop()
+        assert not slot.proc.is_alive()
+    finally:
+        z.close()
+    assert not z.proc.is_alive()
+    fallback = W._Slot(ctx, None, z)          # the zygote has gone: a worker forked from here
+    try:
+        assert fallback.proc.is_alive() and isinstance(fallback.proc, mp.process.BaseProcess)
+    finally:
+        fallback.stop()
