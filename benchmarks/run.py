@@ -131,29 +131,27 @@ def parallel_ceiling() -> dict:
 
 
 # ---------------------------------------------------------------------------- measured runs
-def _rss_kb(pid: int) -> int:
+def _proc_kb(pid: int, file: str, field: str) -> int:
+    """A kB figure from /proc/PID/FILE (0 if the process has gone)."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(f"/proc/{pid}/{file}") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(pid, "status", "VmRSS:")
 
 
 def _pss_kb(pid: int) -> int:
     """Proportional set size: private pages plus each shared page divided by the processes sharing it.
     Summed over a tree of forked processes it counts the pages they share once (RSS counts them in
     every process: a worker forked from a 250 MB parent shows 250 MB of RSS before it does anything)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
 
 
 def _tree(pid: int) -> list[int]:
