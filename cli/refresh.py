@@ -134,12 +134,13 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
 
     if todo and not quiet:
         print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
-    from .workers import run_all
+    from .workers import run_all, zygote
     change_of = {did: change for did, _, change in todo}
     stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
     n_failed = 0
     import audit
-    with store.writer() as w:
+    # the workers' zygote starts first: it loads the pipeline (spaCy) while this process opens the database
+    with zygote(needed=bool(todo)) as z, store.writer() as w:
         # the audit's rules and reference data: when they changed since the last run, every document
         # is re-audited; otherwise only the documents that changed
         audit_version = audit_fingerprint()
@@ -186,7 +187,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
 
         t_extract = time.perf_counter()
         run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
-                memory_mb=memory_mb, on_result=on_result)
+                memory_mb=memory_mb, on_result=on_result, zygote=z)
         flush()
         t_extract = time.perf_counter() - t_extract
         w.touch_many([(did, str(f)) for did, f in unchanged])

@@ -2,9 +2,10 @@
 
 Documents are processed in `workers` worker processes, one document at a time
 each. Workers are forked from a zygote: a process forked from the parent once,
-right after the pipeline is loaded, that only forks workers (so the loaded
-libraries cost nothing to start, and a replacement worker late in a run does not
-inherit the parent's grown heap).
+that loads the pipeline (while the parent opens the database) and then only
+forks workers; so the loaded libraries cost nothing to start, the parent never
+loads spaCy, and a replacement worker late in a run does not inherit the
+parent's grown heap.
 A worker that runs past the time limit is killed and replaced; one that asks
 for more memory than the limit allows gets a MemoryError, answers, and is
 replaced. The memory limit is what one document may add to the address space
@@ -21,6 +22,7 @@ import os
 import resource
 import time
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -101,12 +103,16 @@ def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
 
 
 def _zygote(conn, parent_pid: int) -> None:
-    """The process every worker is forked from: forked from the parent once, right after the pipeline
-    is loaded, it does nothing but fork workers on request. A worker forked from the parent later in
+    """The process every worker is forked from: forked from the parent once, it loads the pipeline
+    and then does nothing but fork workers on request. A worker forked from the parent later in
     the run would inherit the parent's grown heap, and keep a private copy of every page the parent
     writes afterwards; forked from here, every worker starts from the same small state."""
     import signal
     from multiprocessing import reduction
+
+    from extract import warm_up
+    warm_up()           # the pipeline, loaded here once (the parent itself never loads spaCy)
+    gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)      # workers are reaped by the system
     while True:
         try:
@@ -130,6 +136,25 @@ def _zygote(conn, parent_pid: int) -> None:
         reduction.send_handle(conn, ours.fileno(), parent_pid)
         conn.send(pid)
         ours.close()
+
+
+def start_zygote() -> "_Zygote | None":
+    """Start the zygote now (it loads the pipeline while the caller gets on with other work), where
+    the OS forks; None elsewhere (workers are then spawned and load the pipeline themselves)."""
+    if "fork" not in mp.get_all_start_methods():
+        return None
+    return _Zygote(mp.get_context("fork"))
+
+
+@contextmanager
+def zygote(needed: bool = True):
+    """A zygote for the duration of the block (None when not needed or where the OS cannot fork)."""
+    z = start_zygote() if needed else None
+    try:
+        yield z
+    finally:
+        if z is not None:
+            z.close()
 
 
 class _Zygote:
@@ -227,7 +252,8 @@ class _Slot:
 
 def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
             memory_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
-            on_result: Callable[[str, dict], None] | None = None) -> dict[str, dict]:
+            on_result: Callable[[str, dict], None] | None = None,
+            zygote: _Zygote | None = None) -> dict[str, dict]:
     """Given (path, document_id) jobs, call on_result(document_id, result) as each finishes.
 
     Without on_result, return {document_id: result}. Each of `workers` processes takes one
@@ -240,13 +266,13 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     # the biggest documents first, so that no worker starts a long one when the others are done
     jobs.sort(key=lambda j: -_cost(j[0]))
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    from extract import warm_up
-    warm_up()       # workers forked after this start with the pipeline loaded
     from multiprocessing.connection import wait
     pending = deque(jobs)
     results: dict[str, dict] = {}
-    # where processes are forked, workers come from a zygote (see _zygote); elsewhere they are spawned
-    zygote = _Zygote(ctx) if ctx.get_start_method() == "fork" else None
+    # workers come from a zygote (see _zygote): the caller's, started early, or one of our own
+    own_zygote = zygote is None
+    if own_zygote:
+        zygote = start_zygote()
     slots = [_Slot(ctx, memory_mb, zygote) for _ in range(min(max(1, workers), len(jobs)))]
 
     done: list[tuple[str, dict]] = []      # results not yet handed to the caller
@@ -315,7 +341,7 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     finally:
         for slot in slots:
             slot.stop(kill=not slot.proc.is_alive() or slot.job is not None)
-        if zygote is not None:
+        if own_zygote and zygote is not None:
             zygote.close()
     return results
 
