@@ -88,7 +88,7 @@ def band_for(ctx: Ctx, pct: float) -> str:
     """The rating band a key-question percentage falls in, from ref_kq_bands (read once per audit run)."""
     bands = ctx.cache.get("kq_bands")
     if bands is None:
-        bands = ctx.cache["kq_bands"] = ctx.q("SELECT rating, min_pct, max_pct FROM ref_kq_bands ORDER BY min_pct")
+        bands = ctx.cache["kq_bands"] = sorted(ctx.ref("ref_kq_bands"), key=lambda b: b["min_pct"])
     for b in bands:
         if b["min_pct"] <= pct < b["max_pct"] + 1:
             return b["rating"]

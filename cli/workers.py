@@ -20,6 +20,7 @@ import gc
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from collections import deque
 from contextlib import contextmanager
@@ -48,14 +49,7 @@ def _worker(conn, memory_mb: int | None) -> None:
         limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from .pipeline import process_file
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        path, document_id = job
+    for path, document_id in _requests(conn):
         fatal = False
         try:
             res = process_file(path, document_id)
@@ -74,6 +68,18 @@ def _worker(conn, memory_mb: int | None) -> None:
             fatal = True
         if fatal:       # after a MemoryError the process's state is not to be trusted: start afresh
             return
+
+
+def _requests(conn):
+    """What the parent asks of a worker or the zygote, until it says stop (None) or goes away."""
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        yield msg
 
 
 def _cost(path: str) -> float:
@@ -107,21 +113,13 @@ def _zygote(conn, parent_pid: int) -> None:
     and then does nothing but fork workers on request. A worker forked from the parent later in
     the run would inherit the parent's grown heap, and keep a private copy of every page the parent
     writes afterwards; forked from here, every worker starts from the same small state."""
-    import signal
     from multiprocessing import reduction
 
     from extract import warm_up
     warm_up()           # the pipeline, loaded here once (the parent itself never loads spaCy)
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)      # workers are reaped by the system
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            return
-        if msg is None:
-            return
-        _, memory_mb = msg              # ("fork", the memory limit or None)
+    for _, memory_mb in _requests(conn):           # ("fork", the memory limit or None)
         ours, theirs = mp.Pipe(duplex=True)
         pid = os.fork()
         if pid == 0:                                    # the worker
@@ -159,7 +157,6 @@ def zygote(needed: bool = True):
 
 class _Zygote:
     def __init__(self, ctx):
-        from multiprocessing.connection import Connection  # noqa: F401
         self.conn, child = ctx.Pipe(duplex=True)
         self.proc = ctx.Process(target=_zygote, args=(child, os.getpid()), daemon=True)
         self.proc.start()
@@ -204,7 +201,7 @@ class _Pid:
 
     def kill(self) -> None:
         try:
-            os.kill(self.pid, 9)
+            os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
@@ -218,11 +215,13 @@ class _Slot:
     """One worker process and the job it is doing."""
 
     def __init__(self, ctx, memory_mb, zygote: _Zygote | None = None):
-        try:
-            if zygote is None:
-                raise OSError("no zygote")
-            self.conn, self.proc = zygote.fork_worker(memory_mb)
-        except (OSError, EOFError):         # no zygote, or it has died: fork from this process
+        self.conn = None
+        if zygote is not None:
+            try:
+                self.conn, self.proc = zygote.fork_worker(memory_mb)
+            except (OSError, EOFError):     # the zygote has died
+                pass
+        if self.conn is None:               # no zygote: fork from this process
             self.conn, child = ctx.Pipe(duplex=True)
             self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
             self.proc.start()
