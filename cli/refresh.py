@@ -10,7 +10,6 @@ from pathlib import Path
 
 from extract import sha256_file
 from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
-from store import Store
 
 
 SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
@@ -92,6 +91,18 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
     time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     memory_mb = DEFAULT_MEMORY_LIMIT_MB if memory_mb is None else memory_mb
     t0 = time.perf_counter()
+    from .workers import zygote
+    # the workers' zygote is started before anything else: it loads the pipeline (spaCy, the longest
+    # part of a small refresh) while this process hashes the files and opens the database; when
+    # nothing turns out to need extracting it is stopped unused
+    with zygote() as z:
+        return _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0)
+
+
+def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> dict:
+    from store import Store
+
+    from .workers import run_all
     started = datetime.now().replace(microsecond=0)
     version = package_version()
     files, roots = discover(paths)
@@ -134,13 +145,14 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
 
     if todo and not quiet:
         print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
-    from .workers import run_all, zygote
+    if not todo and z is not None:
+        z.close()                     # nothing to extract: the zygote is not needed
+        z = None
     change_of = {did: change for did, _, change in todo}
     stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
     n_failed = 0
     import audit
-    # the workers' zygote starts first: it loads the pipeline (spaCy) while this process opens the database
-    with zygote(needed=bool(todo)) as z, store.writer() as w:
+    with store.writer() as w:
         # the audit's rules and reference data: when they changed since the last run, every document
         # is re-audited; otherwise only the documents that changed
         audit_version = audit_fingerprint()
@@ -185,26 +197,29 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
             if len(batch) >= WRITE_BATCH:
                 flush()
 
+        # what does not wait for extraction is done first, while the zygote loads the pipeline:
+        # unchanged and missing documents, the paths seen, the views (recreated every run: cheap,
+        # and never stale); documents not re-extracted are re-audited only when the rules changed,
+        # missing ones lose their findings
+        w.touch_many([(did, str(f)) for did, f in unchanged])
+        for did in missing:
+            w.mark_missing(did)
+        w.replace_sources(sources, [str(r) for r in roots])
+        from store.queries import load as load_queries
+        for problem in w.create_views({q.name: q.sql for q in load_queries().values()}):
+            print(f"warning: view not created: {problem}", file=sys.stderr)
+        t_audit = time.perf_counter()
+        rest = [did for did, _ in unchanged] if full_audit else []
+        if rest or missing:
+            reaudit(rest + missing)
+        stages["audit"] += time.perf_counter() - t_audit
+
         t_extract = time.perf_counter()
         run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
                 memory_mb=memory_mb, on_result=on_result, zygote=z)
         flush()
         t_extract = time.perf_counter() - t_extract
-        w.touch_many([(did, str(f)) for did, f in unchanged])
-        for did in missing:
-            w.mark_missing(did)
-        w.replace_sources(sources, [str(r) for r in roots])
-        t_audit = time.perf_counter()
-        # documents not re-extracted: re-audited only when the rules changed; missing ones lose their findings
-        rest = [did for did, _ in unchanged] if full_audit else []
-        if rest or missing:
-            reaudit(rest + missing)
         findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
-        stages["audit"] += time.perf_counter() - t_audit
-        # the researchers' queries, as views (recreated every run: cheap, and never stale)
-        from store.queries import load as load_queries
-        for problem in w.create_views({q.name: q.sql for q in load_queries().values()}):
-            print(f"warning: view not created: {problem}", file=sys.stderr)
         run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
                "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
                "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],

@@ -146,7 +146,8 @@ def start_zygote() -> "_Zygote | None":
 
 @contextmanager
 def zygote(needed: bool = True):
-    """A zygote for the duration of the block (None when not needed or where the OS cannot fork)."""
+    """A zygote for the duration of the block (None when not needed or where the OS cannot fork).
+    It may be closed early (`close()`); closing twice is harmless."""
     z = start_zygote() if needed else None
     try:
         yield z
@@ -161,16 +162,26 @@ class _Zygote:
         self.proc = ctx.Process(target=_zygote, args=(child, os.getpid()), daemon=True)
         self.proc.start()
         child.close()
+        self.forked = 0
+        self.closed = False
 
     def fork_worker(self, memory_mb):
         """A new worker: its connection and a handle on its process."""
         from multiprocessing import reduction
         from multiprocessing.connection import Connection
+        self.forked += 1
         self.conn.send(("fork", memory_mb))
         fd = reduction.recv_handle(self.conn)
         return Connection(fd), _Pid(self.conn.recv())
 
     def close(self) -> None:
+        """Stop the zygote. One that never forked a worker may still be loading the pipeline: it
+        has nothing to finish and is killed at once rather than waited for."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.forked:
+            self.proc.kill()
         try:
             self.conn.send(None)
         except (OSError, BrokenPipeError):

@@ -232,3 +232,30 @@ def test_workers_are_forked_from_the_zygote_and_answer(tmp_path):
         assert fallback.proc.is_alive() and isinstance(fallback.proc, mp.process.BaseProcess)
     finally:
         fallback.stop()
+
+
+def test_an_unused_zygote_is_stopped_at_once_and_a_refresh_with_nothing_to_do_stops_its_zygote(tmp_path, monkeypatch):
+    """The zygote starts before the refresh knows whether anything changed; when nothing did, it is
+    killed while still loading (not waited for), and closing it again is harmless."""
+    import multiprocessing as mp
+    import signal
+    from cli import workers as W
+    from cli.refresh import refresh
+    from conftest import CORPUS
+    z = W._Zygote(mp.get_context("fork"))
+    z.close()
+    assert z.proc.exitcode == -signal.SIGKILL        # killed, not asked to finish loading spaCy
+    z.close()                                        # a second close: no error
+    started = []
+    real = W.start_zygote
+
+    def spy():
+        started.append(real())
+        return started[-1]
+    monkeypatch.setattr(W, "start_zygote", spy)
+    db = tmp_path / "x.duckdb"
+    first = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db), quiet=True)
+    again = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db), quiet=True)
+    assert (first["n_new"], again["n_unchanged"], again["n_new"] + again["n_changed"]) == (1, 1, 0)
+    assert len(started) == 2 and all(s.closed and not s.proc.is_alive() for s in started)
+    assert started[0].forked == 1 and started[1].forked == 0 and started[1].proc.exitcode == -signal.SIGKILL
