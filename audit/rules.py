@@ -466,39 +466,35 @@ def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
 
 
 def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
-    """The summary of progress on previous recommendations against the verdict printed under each."""
+    """The summary of progress on previous recommendations against the verdict printed under each
+    (both extracted as rows: previous_recommendations_summary and previous_recommendations)."""
     did = doc["document_id"]
-    lines = _doc_lines(ctx, did)
-    text = " ".join(t.strip() for _, _, t in lines)
-    m = _PROGRESS_SUMMARY_RE.search(text)
-    if not m:
+    verdicts = [r for r in ctx.rows("previous_recommendations", did) if r["progress"]]
+    stated_rows = [r for r in ctx.rows("previous_recommendations_summary", did)
+                   if r["category"] != "recommendations made"]
+    if not verdicts or not stated_rows or any(r["count"] is None for r in stated_rows):
         return []
-    verdicts = {"no": 0, "some": 0, "sufficient": 0}
-    vlines = []
-    for page, line, t in lines:
-        v = _PROGRESS_VERDICT_RE.search(t)
-        if v:
-            verdicts[v.group(1).lower()] += 1
-            vlines.append(line)
-    if not vlines:
+    stated: dict[str, int] = {}
+    for r in sorted(stated_rows, key=lambda r: (_nulls_last(r["page"]), r["line"])):
+        stated.setdefault(r["category"], r["count"])     # a category counted twice: the first statement
+    found: dict[str, int] = {}
+    for r in verdicts:
+        found[r["progress"]] = found.get(r["progress"], 0) + 1
+    order = {"no progress": 0, "some progress": 1, "sufficient progress": 2}
+    cats = sorted(set(stated) | set(found), key=lambda c: (order.get(c, 3), c))
+    if all(stated.get(c, 0) == found.get(c, 0) for c in cats):
         return []
-    from extract.prose import to_number  # the same number words as the extractor
-    stated = [to_number(x) for x in m.groups()]
-    found = [verdicts["no"], verdicts["some"], verdicts["sufficient"]]
-    if stated == found or None in stated:
-        return []
-    where = next(((p, l) for p, l, t in lines if re.search(r"no progress had been made", t)), (None, None))
+
+    def counts(d: dict[str, int]) -> str:
+        return ", ".join(f"{c.removesuffix(' progress')} {d.get(c, 0)}" for c in cats)
+    first = min(stated_rows, key=lambda r: (_nulls_last(r["page"]), r["line"]))
+    where = ", ".join(f"page {r['progress_page']} line {r['progress_line']}" if r["progress_page"] is not None
+                      else f"line {r['progress_line']}" for r in sorted(verdicts, key=lambda r: r["number"]))
     return [_finding(did, "recommendation_progress", "contradiction", "previous recommendations",
-                     f"no {found[0]}, some {found[1]}, sufficient {found[2]}",
-                     f"no {stated[0]}, some {stated[1]}, sufficient {stated[2]}",
+                     counts(found), counts(stated),
                      "the summary of progress on the previous inspection's recommendations disagrees with the "
-                     f"verdicts printed under them (lines {', '.join(map(str, vlines))})", where[0], where[1],
-                     evidence=m.group(0)[:300])]
-
-
-_PROGRESS_VERDICT_RE = re.compile(r"has made (no|some|sufficient) progress on this recommendation", re.I)
-_PROGRESS_SUMMARY_RE = re.compile(r"(?:no progress had been made on|made no progress on) (\w+)[^.]*?some progress had "
-                                  r"been made on (\w+)[^.]*?sufficient progress had been made on (\w+)", re.I)
+                     f"verdicts printed under them ({where})", first["page"], first["line"],
+                     evidence=first["sentence"][:300])]
 
 
 RULES = {

@@ -206,14 +206,27 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
     found_rec = {r[0]: {"addressee": r[1], "text": r[2], "line": r[3]} for r in con.execute(
         "SELECT number, addressee, text, line FROM recommendations WHERE document_id = ?", [did]).fetchall()}
     tables["recommendations"] = _compare(exp_rec, found_rec, ["addressee", "text", "line"])
+    exp_prev = {}
+    for k in gold.get("previous_recommendations", []):
+        e = {"addressee": k.get("addressee"), "text": k["text"], "progress": k.get("progress"),
+             "progress_text": k.get("progress_text")}
+        if is_text:
+            e["line"] = k.get("line")
+            e["progress_line"] = k.get("progress_line")
+        exp_prev[k["number"]] = e
+    found_prev = {r[0]: dict(zip(("addressee", "text", "progress", "progress_text", "line", "progress_line"), r[1:]))
+                  for r in con.execute("SELECT number, addressee, text, progress, progress_text, line, progress_line "
+                                       "FROM previous_recommendations WHERE document_id = ?", [did]).fetchall()}
+    tables["previous_recommendations"] = _compare(exp_prev, found_prev, ["addressee", "text", "progress",
+                                                                         "progress_text", "line", "progress_line"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 
 def print_report(rep: dict) -> None:
-    print(f"{'document':<42} {'table':<17} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5}")
+    print(f"{'document':<42} {'table':<24} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5}")
     for d in rep["documents"]:
         for t, r in d["tables"].items():
-            print(f"{d['document_id']:<42} {t:<17} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} "
+            print(f"{d['document_id']:<42} {t:<24} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} "
                   f"{len(r['missing']):>7} {len(r['extra']):>5}")
             for m in r["mismatched"]:
                 print(f"{'':<42}   ! {m['key']}: " + "; ".join(m["diffs"]))
@@ -222,7 +235,7 @@ def print_report(rep: dict) -> None:
             for k in r["extra"]:
                 print(f"{'':<42}   + extra {k}")
     print()
-    print(f"{'TOTAL':<42} {'table':<17} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5} accuracy")
+    print(f"{'TOTAL':<42} {'table':<24} {'expected':>8} {'found':>6} {'matched':>7} {'missing':>7} {'extra':>5} accuracy")
     for t, r in rep["totals"].items():
-        print(f"{'':<42} {t:<17} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} {r['missing']:>7} "
+        print(f"{'':<42} {t:<24} {r['expected']:>8} {r['found']:>6} {r['matched']:>7} {r['missing']:>7} "
               f"{r['extra']:>5} {100 * r['accuracy']:.1f}%")

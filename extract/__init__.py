@@ -16,6 +16,7 @@ from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
 from .facts import key_facts, recommendations
+from .previous import previous_recommendations
 from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
 
@@ -46,6 +47,8 @@ class Extraction:
     workforce: list[dict] = field(default_factory=list)
     key_facts: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
+    previous_recommendations: list[dict] = field(default_factory=list)
+    progress_summary: list[dict] = field(default_factory=list)
     prose_figures: list[dict] = field(default_factory=list)
     workforce_prose: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -72,6 +75,7 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)
+    ex.previous_recommendations, ex.progress_summary = previous_recommendations(doc)
     sentences: list = []
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
     if not ex.workforce:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
-                "recommendations", "prose_figures", "other_tables", "extraction_notes"]
+                "recommendations", "previous_recommendations", "previous_recommendations_summary",
+                "prose_figures", "other_tables", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -211,6 +212,35 @@ TABLES: dict[str, dict] = {
             ("text", "VARCHAR", "The recommendation, de-wrapped"),
             ("page", "INTEGER", "Page where it starts"),
             ("line", "INTEGER", "Line where it starts"),
+        ],
+    },
+    "previous_recommendations": {
+        "doc": "The previous inspection's recommendations, each with the progress the report records on it.",
+        "key": ["document_id", "number"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("number", "INTEGER", "The recommendation's number as printed"),
+            ("addressee", "VARCHAR", "To whom it was made ('We recommended that Merseyside CRC:'), where stated"),
+            ("text", "VARCHAR", "The recommendation, de-wrapped"),
+            ("progress", "VARCHAR", "'no progress', 'some progress', 'sufficient progress' (the report's word + 'progress'); NULL where no verdict is printed"),
+            ("progress_text", "VARCHAR", "The verdict as printed ('The CRC has made no progress on this recommendation')"),
+            ("page", "INTEGER", "Page where the recommendation starts"),
+            ("line", "INTEGER", "Line where the recommendation starts"),
+            ("progress_page", "INTEGER", "Page of the verdict"),
+            ("progress_line", "INTEGER", "Line of the verdict"),
+        ],
+    },
+    "previous_recommendations_summary": {
+        "doc": "The counts the report states in words about the previous recommendations ('no progress had been made on three').",
+        "key": ["document_id", "category", "line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("category", "VARCHAR", "'recommendations made' or a progress category ('no progress', 'some progress', ...)"),
+            ("count", "INTEGER", "The count as a number (NULL for 'all')"),
+            ("count_text", "VARCHAR", "The count as printed ('three')"),
+            ("sentence", "VARCHAR", "The sentence stating it, de-wrapped"),
+            ("page", "INTEGER", "Page of the count"),
+            ("line", "INTEGER", "Line of the count"),
         ],
     },
     "prose_figures": {
