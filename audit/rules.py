@@ -49,6 +49,7 @@ class Ctx:
     cache: dict = field(default_factory=dict)     # reference data, read once per run
     documents: list[str] | None = None            # the batch being audited (None: every document)
     batch: dict = field(default_factory=dict)     # per-batch rows, by table then document
+    lines: dict = field(default_factory=dict)     # per-batch: a document's lines, rebuilt from its pages
 
     def q(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
@@ -58,6 +59,7 @@ class Ctx:
     def start_batch(self, documents: list[str] | None) -> None:
         self.documents = documents
         self.batch = {}
+        self.lines = {}
 
     def rows(self, table: str, did: str) -> list[dict]:
         """Every row of a per-document table for one document of the batch, in stored order."""
@@ -112,15 +114,14 @@ def _finding(doc, rule, severity, subject, expected, stated, message, page=None,
 
 
 def _doc_lines(ctx: Ctx, doc: str) -> list[tuple[int | None, int, str]]:
-    key = ("lines", doc)
-    if key in ctx.batch:
-        return ctx.batch[key]
+    if doc in ctx.lines:
+        return ctx.lines[doc]
     out = []
     pages = sorted(ctx.rows("pages", doc), key=lambda p: (_nulls_last(p["first_line"]), _nulls_last(p["page"])))
     for p in pages:
         for k, t in enumerate(p["text"].split("\n")):
             out.append((p["page"], p["first_line"] + k, t))
-    ctx.batch[key] = out
+    ctx.lines[doc] = out
     return out
 
 
