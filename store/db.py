@@ -19,6 +19,13 @@ import duckdb
 from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl
 
 
+#: DuckDB's memory budget while a refresh writes (its default is 80% of the machine's memory). It keeps
+#: the data it has written cached up to this budget, so without one the refresh's main process grows
+#: with the corpus (measured: 132 / 159 / 182 / 243 MB at 50 / 200 / 400 / 1,000 documents; with this
+#: budget 200 MB at 1,000, at the same speed). The audit's largest query needs well under it.
+WRITER_MEMORY_LIMIT = "128MB"
+
+
 class StoreError(Exception):
     """The database could not be read or written (the message says why)."""
 
@@ -75,7 +82,7 @@ class Store:
         if self.path.exists():
             shutil.copyfile(self.path, tmp)
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config={"memory_limit": WRITER_MEMORY_LIMIT})
         except duckdb.Error as e:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.path}: cannot open a working copy ({e})") from e

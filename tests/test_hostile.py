@@ -259,3 +259,21 @@ def test_an_unused_zygote_is_stopped_at_once_and_a_refresh_with_nothing_to_do_st
     assert (first["n_new"], again["n_unchanged"], again["n_new"] + again["n_changed"]) == (1, 1, 0)
     assert len(started) == 2 and all(s.closed and not s.proc.is_alive() for s in started)
     assert started[0].forked == 1 and started[1].forked == 0 and started[1].proc.exitcode == -signal.SIGKILL
+
+
+def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
+    """DuckDB caches what it writes up to its memory limit (80% of the machine by default): the
+    writer's connection has a fixed budget, so the refresh's main process does not grow with the
+    corpus; readers of the published file get DuckDB's defaults."""
+    import duckdb
+    from store import Store
+    from store.db import WRITER_MEMORY_LIMIT
+    db = tmp_path / "m.duckdb"
+    with Store(db).writer() as w:
+        limit = w.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limit.endswith("MiB") and float(limit.split()[0]) <= int(WRITER_MEMORY_LIMIT.removesuffix("MB"))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != limit
+    finally:
+        con.close()
