@@ -466,6 +466,77 @@ def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+_CLAUSE_END_RE = re.compile(r"[;:.()]|,\s|\s(?:but|while|whereas|although)\s")
+_PRE_CLAUSE_END_RE = re.compile(r"[;:.()]")
+_NOT_THE_SAME_RE = re.compile(r"\b(?:previous|last|earlier|first|year|years|average|national|all crcs|target|"
+                              r"compared|than|whereas|respectively|england and wales|since|between)\b|\bin (?:19|20)\d\d\b",
+                              re.I)
+#: a figure's object must have this many content words to be matched with another figure's
+PROSE_MATCH_MIN_WORDS = 3
+
+
+def _clauses(sentence: str, figure: str) -> tuple[frozenset[str], frozenset[str], str] | None:
+    """(words of the clause before a figure, words of what the figure is of, that text): '... training;
+    and 61 per cent have completed domestic abuse training' gives ({}, {complet, domestic, abuse, trai},
+    'have completed domestic abuse training')."""
+    i = sentence.find(figure)
+    if i < 0:
+        return None
+    left, right = sentence[:i], sentence[i + len(figure):]
+    prev = list(_FIG_RE.finditer(left))
+    if prev:
+        left = left[prev[-1].end():]
+    cut = list(_PRE_CLAUSE_END_RE.finditer(left))
+    if cut:
+        left = left[cut[-1].end():]
+    nxt = _FIG_RE.search(right)
+    if nxt:
+        right = right[:nxt.start()]
+    end = _CLAUSE_END_RE.search(right)
+    if end:
+        right = right[:end.start()]
+    return _words(left), _words(right.replace("per cent", " ")), " ".join(right.split())
+
+
+def prose_vs_prose(ctx: Ctx, doc: dict) -> list[dict]:
+    """Two sentences that give different percentages for the same thing ('61 per cent have completed
+    domestic abuse training' and, later, '62 per cent domestic abuse training'). The same thing: the
+    words of what each figure is of agree (one set inside the other, at most one word more, at least
+    three words), and the clauses before them do not name different groups; sentences that compare,
+    or speak of another time or population (previous inspection, average, than), are left out."""
+    did = doc["document_id"]
+    figs = sorted((f for f in ctx.rows("prose_figures", did) if f["kind"] == "percent" and f["number"] is not None),
+                  key=lambda f: (_nulls_last(f["page"]), _nulls_last(f["line"])))
+    cand = []
+    for f in figs:
+        if _NOT_THE_SAME_RE.search(f["sentence"]) or _SUBSET_RE.search(_window(f["sentence"], f["figure_text"], 3, 6)):
+            continue
+        c = _clauses(f["sentence"], f["figure_text"])
+        if c is None or len(c[1]) < PROSE_MATCH_MIN_WORDS:
+            continue
+        cand.append((f, *c))
+    out, seen = [], set()
+    for k, (a, pre_a, obj_a, text_a) in enumerate(cand):
+        for b, pre_b, obj_b, text_b in cand[k + 1:]:
+            if a["sentence"] == b["sentence"] or abs(a["number"] - b["number"]) <= DEFAULT_ROUNDING:
+                continue
+            small, big = sorted((obj_a, obj_b), key=len)
+            if not small <= big or len(big - small) > 1:
+                continue
+            if not (pre_a <= pre_b or pre_b <= pre_a):
+                continue      # 'in Prescot, 60 per cent ...' and 'in Wirral, 40 per cent ...'
+            key = (a["number"], b["number"], small)
+            if key in seen:
+                continue
+            seen.add(key)
+            where = f"page {a['page']} line {a['line']}" if a["page"] is not None else f"line {a['line']}"
+            out.append(_finding(did, "prose_vs_prose", "contradiction", "prose", a["number"], b["number"],
+                                f"the text gives {b['figure_text']} for what it gave as {a['figure_text']} at {where} "
+                                f"('{text_a}' / '{text_b}')", b["page"], b["line"],
+                                evidence=f"{a['sentence'][:200]} | {b['sentence'][:200]}"))
+    return out
+
+
 def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
     """The summary of progress on previous recommendations against the verdict printed under each
     (both extracted as rows: previous_recommendations_summary and previous_recommendations)."""
@@ -519,6 +590,9 @@ RULES = {
                         "staffing table, allowing rounding.", "internal consistency"),
     "count_vs_percent": (count_vs_percent, "'x out of y' printed beside a percentage agrees with it (within one point, "
                          "or its complement).", "internal consistency"),
+    "prose_vs_prose": (prose_vs_prose, "Two sentences that state a percentage for the same thing (the same words "
+                       "for what it is of, no other group, time or comparison named) give the same figure.",
+                       "internal consistency"),
     "recommendation_progress": (recommendation_progress, "The summary count of progress on previous recommendations "
                                 "matches the verdicts printed under each.", "internal consistency"),
 }
