@@ -482,7 +482,8 @@ def _clauses(sentence: str, figure: str) -> tuple[frozenset[str], frozenset[str]
     i = sentence.find(figure)
     if i < 0:
         return None
-    left, right = sentence[:i], sentence[i + len(figure):]
+    # a clause is short: the 200 characters either side are enough, however long the sentence
+    left, right = sentence[max(0, i - 200):i], sentence[i + len(figure):i + len(figure) + 200]
     prev = list(_FIG_RE.finditer(left))
     if prev:
         left = left[prev[-1].end():]
@@ -508,32 +509,48 @@ def prose_vs_prose(ctx: Ctx, doc: dict) -> list[dict]:
     figs = sorted((f for f in ctx.rows("prose_figures", did) if f["kind"] == "percent" and f["number"] is not None),
                   key=lambda f: (_nulls_last(f["page"]), _nulls_last(f["line"])))
     cand = []
+    other: dict[str, bool] = {}        # per sentence: does it speak of another time, group or comparison?
     for f in figs:
-        if _NOT_THE_SAME_RE.search(f["sentence"]) or _SUBSET_RE.search(_window(f["sentence"], f["figure_text"], 3, 6)):
-            continue
-        c = _clauses(f["sentence"], f["figure_text"])
+        sent = f["sentence"]
+        c = _clauses(sent, f["figure_text"])
         if c is None or len(c[1]) < PROSE_MATCH_MIN_WORDS:
             continue
+        if sent not in other:
+            other[sent] = _NOT_THE_SAME_RE.search(sent) is not None
+        if other[sent] or _SUBSET_RE.search(_window(sent, f["figure_text"], 3, 6)):
+            continue
         cand.append((f, *c))
+    # pairs whose objects are equal or one word apart, found through an index of the objects (not by
+    # comparing every pair: a report states hundreds of percentages)
+    by_obj: dict[frozenset, list[int]] = {}
+    for k, c in enumerate(cand):
+        by_obj.setdefault(c[2], []).append(k)
+    pairs = set()
+    for k, c in enumerate(cand):
+        obj = c[2]
+        for key in [obj, *(obj - {w} for w in obj)]:
+            for j in by_obj.get(key, ()):
+                if j != k:
+                    pairs.add((min(j, k), max(j, k)))
     out, seen = [], set()
-    for k, (a, pre_a, obj_a, text_a) in enumerate(cand):
-        for b, pre_b, obj_b, text_b in cand[k + 1:]:
-            if a["sentence"] == b["sentence"] or abs(a["number"] - b["number"]) <= DEFAULT_ROUNDING:
-                continue
-            small, big = sorted((obj_a, obj_b), key=len)
-            if not small <= big or len(big - small) > 1:
-                continue
-            if not (pre_a <= pre_b or pre_b <= pre_a):
-                continue      # 'in Prescot, 60 per cent ...' and 'in Wirral, 40 per cent ...'
-            key = (a["number"], b["number"], small)
-            if key in seen:
-                continue
-            seen.add(key)
-            where = f"page {a['page']} line {a['line']}" if a["page"] is not None else f"line {a['line']}"
-            out.append(_finding(did, "prose_vs_prose", "contradiction", "prose", a["number"], b["number"],
-                                f"the text gives {b['figure_text']} for what it gave as {a['figure_text']} at {where} "
-                                f"('{text_a}' / '{text_b}')", b["page"], b["line"],
-                                evidence=f"{a['sentence'][:200]} | {b['sentence'][:200]}"))
+    for i, j in sorted(pairs):
+        (a, pre_a, obj_a, text_a), (b, pre_b, obj_b, text_b) = cand[i], cand[j]
+        if a["sentence"] == b["sentence"] or abs(a["number"] - b["number"]) <= DEFAULT_ROUNDING:
+            continue
+        small, big = sorted((obj_a, obj_b), key=len)
+        if not small <= big or len(big - small) > 1:
+            continue
+        if not (pre_a <= pre_b or pre_b <= pre_a):
+            continue      # 'in Prescot, 60 per cent ...' and 'in Wirral, 40 per cent ...'
+        key = (a["number"], b["number"], small)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = f"page {a['page']} line {a['line']}" if a["page"] is not None else f"line {a['line']}"
+        out.append(_finding(did, "prose_vs_prose", "contradiction", "prose", a["number"], b["number"],
+                            f"the text gives {b['figure_text']} for what it gave as {a['figure_text']} at {where} "
+                            f"('{text_a}' / '{text_b}')", b["page"], b["line"],
+                            evidence=f"{a['sentence'][:200]} | {b['sentence'][:200]}"))
     return out
 
 
