@@ -12,6 +12,7 @@ Severities:
   minor            a small slip: a rounding, a figure called 'the same' that differs by one
   explained        a difference the report explains (professional discretion, moderation)
   unverified_rule  a disagreement with a rule or band the sources do not confirm
+  info             worth knowing, not a contradiction (the previous ratings against the previous figures)
 """
 from __future__ import annotations
 
@@ -199,6 +200,34 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
                                 f"{s['standard_code']} {s['standard_name']}: {lowtxt} falls in the '{band}' band, "
                                 f"but the standard is published as '{s['rating']}' and the report gives no reason",
                                 s["page"] or low["page"], s["line"] or low["line"]))
+    return out
+
+
+def previous_band(ctx: Ctx, doc: dict) -> list[dict]:
+    """R1 applied to the previous inspection's figures as this report prints them: the previous rating
+    against the band of the lowest previous key question. Information only: the previous report may
+    have explained a difference (discretion, moderation) that this one does not repeat."""
+    did = doc["document_id"]
+    out = []
+    ref = {r["code"]: r for r in ctx.ref("ref_standards") if r["methodology"] == doc["kind"]}
+    kq_rows = ctx.rows("key_questions", did)
+    for s in ctx.rows("standard_ratings", did):
+        code = s["standard_code"]
+        if code not in ref or not ref[code]["case_assessed"] or s["previous_rating"] not in RATINGS:
+            continue
+        kqs = sorted((k for k in kq_rows if k["standard_code"] == code and k["previous_pct"] is not None),
+                     key=lambda k: (k["previous_pct"], _nulls_last(k["line"])))
+        if not kqs:
+            continue
+        low = kqs[0]
+        band = band_for(ctx, low["previous_pct"])
+        if band == s["previous_rating"]:
+            continue
+        out.append(_finding(did, "previous_band", "info", code, band, s["previous_rating"],
+                            f"{code} {s['standard_name']}: the previous inspection's lowest key question as printed "
+                            f"here, {low['previous_pct']:g}% ('{low['question']}'), falls in the '{band}' band, but "
+                            f"the previous rating printed beside it is '{s['previous_rating']}'; this report does not "
+                            "say why (the previous report may have explained it)", low["page"], low["line"]))
     return out
 
 
@@ -626,6 +655,9 @@ RULES = {
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
                       "discretion (R2) or unpaid work moderation (R3) stated in the report explains a one-band difference.",
                       "methodology.md R1-R3; seed000 l.3009-3043"),
+    "previous_band": (previous_band, "The previous rating printed beside each standard is the band of the lowest "
+                      "previous key-question percentage printed (R1 on the previous figures; information only: the "
+                      "previous report may have explained a difference).", "methodology.md R1, applied to the previous figures"),
     "score_sum": (score_sum, "The stated score is the sum of the rated standards' scores (Inadequate 0, Requires "
                   "improvement 1, Good 2, Outstanding 3); the maximum is 3 per rated standard ('Not rated' excluded).",
                   "methodology.md R4, R5; seed000 l.3044-3066; seed002 l.71"),

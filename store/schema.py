@@ -272,8 +272,8 @@ TABLES: dict[str, dict] = {
         "key": [],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
-            ("rule", "VARCHAR", "Rule name: standard_band, score_sum, score_max, overall_band, table_vs_body, pdu_leadership, prose_vs_table, workforce_prose, count_vs_percent, prose_vs_prose, recommendation_progress, explanation_subject"),
-            ("severity", "VARCHAR", "contradiction, minor, explained (the report explains it) or unverified_rule"),
+            ("rule", "VARCHAR", "Rule name: standard_band, score_sum, score_max, overall_band, previous_band, table_vs_body, pdu_leadership, prose_vs_table, workforce_prose, count_vs_percent, prose_vs_prose, recommendation_progress, explanation_subject"),
+            ("severity", "VARCHAR", "contradiction, minor, explained (the report explains it), unverified_rule or info (worth knowing, not a contradiction)"),
             ("subject", "VARCHAR", "Standard code, 'overall', 'workforce', 'prose' (two sentences) or 'previous recommendations'"),
             ("expected", "VARCHAR", "What the rule derives from the report's own numbers"),
             ("stated", "VARCHAR", "What the report states"),

@@ -235,3 +235,16 @@ def test_very_similar_to_the_last_inspection_is_checked_against_the_previous_fig
     assert ("prose_vs_table", "2.1", "contradiction") in base
     close = findings_for(text_doc(CRC_TXT, "80% 61% 63%", "64% 61% 63%"), tmp_path, "similar.txt")
     assert base - close == {("prose_vs_table", "2.1", "contradiction")} and not close - base
+
+
+@pytest.mark.parametrize("name", sorted(gold_files()))
+def test_previous_ratings_are_checked_against_the_previous_figures_as_the_gold_does(corpus_db, name):
+    """The gold's previous_check per standard: the standards whose previous rating is not the band of
+    the lowest previous figure are exactly the previous_band findings (information, not contradiction)."""
+    db, _ = corpus_db
+    gold = gold_files()[name]
+    expected = {s["standard_code"] for s in gold["audit"].get("standards", [])
+                if s.get("previous_check") and not s["previous_check"]["matches"]}
+    found = [f for f in _findings(db, "text/" + gold["source_file"]) if f["rule"] == "previous_band"]
+    assert {f["subject"] for f in found} == expected
+    assert all(f["severity"] == "info" for f in found)
