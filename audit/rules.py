@@ -146,6 +146,12 @@ def _standard_ranges(ctx: Ctx, doc: str, fmt: str) -> dict[str, tuple]:
 # rules
 # ----------------------------------------------------------------------------------------------
 
+def _lowest(kq_rows: list[dict], code: str, field: str) -> dict | None:
+    """The standard's key question with the lowest value in field (current_pct or previous_pct)."""
+    kqs = [k for k in kq_rows if k["standard_code"] == code and k[field] is not None]
+    return min(kqs, key=lambda k: (k[field], _nulls_last(k["line"])), default=None)
+
+
 def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
     """R1: a case-assessed standard's rating is the band of its lowest key question (R2/R3 may explain)."""
     did, fmt = doc["document_id"], doc["format"]
@@ -159,11 +165,9 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
     lines = None
     kq_rows = ctx.rows("key_questions", did)
     for s in stds:
-        kqs = sorted((k for k in kq_rows if k["standard_code"] == s["standard_code"] and k["current_pct"] is not None),
-                     key=lambda k: (k["current_pct"], _nulls_last(k["line"])))
-        if not kqs:
+        low = _lowest(kq_rows, s["standard_code"], "current_pct")
+        if low is None:
             continue
-        low = kqs[0]
         band = band_for(ctx, low["current_pct"])
         if band == s["rating"]:
             continue
@@ -215,11 +219,9 @@ def previous_band(ctx: Ctx, doc: dict) -> list[dict]:
         code = s["standard_code"]
         if code not in ref or not ref[code]["case_assessed"] or s["previous_rating"] not in RATINGS:
             continue
-        kqs = sorted((k for k in kq_rows if k["standard_code"] == code and k["previous_pct"] is not None),
-                     key=lambda k: (k["previous_pct"], _nulls_last(k["line"])))
-        if not kqs:
+        low = _lowest(kq_rows, code, "previous_pct")
+        if low is None:
             continue
-        low = kqs[0]
         band = band_for(ctx, low["previous_pct"])
         if band == s["previous_rating"]:
             continue
@@ -465,17 +467,29 @@ _FIG_RE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:per cent|%)")
 
 def _window(sentence: str, figure: str, before: int = 30, after: int = 16) -> str:
     """The words around a figure, stopping at the neighbouring figures of the sentence."""
+    around = _around(sentence, figure)
+    if around is None:
+        return sentence
+    left, right = around
+    return " ".join(left.split()[-before:] + [figure] + right.split()[:after])
+
+
+def _around(sentence: str, figure: str, reach: int | None = None) -> tuple[str, str] | None:
+    """The text before and after a figure (within reach characters), each stopping at the
+    neighbouring figure of the sentence; None when the figure is not in the sentence."""
     i = sentence.find(figure)
     if i < 0:
-        return sentence
-    left, right = sentence[:i], sentence[i + len(figure):]
+        return None
+    j = i + len(figure)
+    left = sentence[max(0, i - reach):i] if reach else sentence[:i]
+    right = sentence[j:j + reach] if reach else sentence[j:]
     prev = list(_FIG_RE.finditer(left))
     if prev:
         left = left[prev[-1].end():]
     nxt = _FIG_RE.search(right)
     if nxt:
         right = right[:nxt.start()]
-    return " ".join(left.split()[-before:] + [figure] + right.split()[:after])
+    return left, right
 
 
 def workforce_prose(ctx: Ctx, doc: dict) -> list[dict]:
@@ -543,20 +557,14 @@ def _clauses(sentence: str, figure: str) -> tuple[frozenset[str], frozenset[str]
     """(words of the clause before a figure, words of what the figure is of, that text): '... training;
     and 61 per cent have completed domestic abuse training' gives ({}, {complet, domestic, abuse, trai},
     'have completed domestic abuse training')."""
-    i = sentence.find(figure)
-    if i < 0:
-        return None
     # a clause is short: the 200 characters either side are enough, however long the sentence
-    left, right = sentence[max(0, i - 200):i], sentence[i + len(figure):i + len(figure) + 200]
-    prev = list(_FIG_RE.finditer(left))
-    if prev:
-        left = left[prev[-1].end():]
+    around = _around(sentence, figure, 200)
+    if around is None:
+        return None
+    left, right = around
     cut = list(_PRE_CLAUSE_END_RE.finditer(left))
     if cut:
         left = left[cut[-1].end():]
-    nxt = _FIG_RE.search(right)
-    if nxt:
-        right = right[:nxt.start()]
     end = _CLAUSE_END_RE.search(right)
     if end:
         right = right[:end.start()]
