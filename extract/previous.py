@@ -25,7 +25,8 @@ SECTION_RE = re.compile(
     r"^\W*(?:(?:achievement of |progress (?:on|against|made on) )?(?:the )?recommendations?\s+(?:from|of|made (?:in|at|by))"
     r"\s+(?:the|our)\s+(?:previous|last|earlier|\d{4})\s+inspection|(?:previous|last) inspection(?:['’]s)?"
     r"\s+recommendations|progress (?:on|against) (?:the )?(?:previous|earlier) recommendations)"
-    r"[\s:.]*\d{0,2}\s*$", re.I)      # the whole line: a heading (a glued footnote number allowed)
+    r"[\s:.*_]*(?:\d{1,2}|<sup>\d{1,2}</sup>)?[\s*_]*$", re.I)   # the whole line: a heading (markdown emphasis
+                                                              # and a glued footnote number allowed)
 #: where the section ends: the report's own new recommendations, or another part of the report
 END_RE = re.compile(r"^\W*(?:new recommendations|recommendations\s*$|background|contents|foreword|executive summary|"
                     r"introduction|ratings?\s*$|key facts|contextual facts|annexe|appendix|\d\.\s+[A-Z])", re.I)

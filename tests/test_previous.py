@@ -120,3 +120,14 @@ def test_a_contents_entry_with_the_same_heading_is_passed_over():
     assert [(r["number"], r["progress"], r["line"]) for r in items] == [
         (1, "good progress", 14), (2, "good progress", 20), (3, "no progress", 23)]
     assert [s["category"] for s in summary] == ["recommendations made", "good progress", "no progress"]
+
+
+@pytest.mark.parametrize("heading", ["## **Progress on the recommendations of our last inspection**",
+                                     "Progress on the recommendations of our last inspection<sup>4</sup>",
+                                     "PROGRESS ON THE RECOMMENDATIONS OF OUR LAST INSPECTION:"])
+def test_the_heading_as_other_renderings_print_it(heading):
+    text = SECTION.replace("Progress on the recommendations of our last inspection", heading, 1)
+    items, summary = previous_recommendations(document_from_text(text, Path("h.md"), "markdown"))
+    assert [(r["number"], r["progress"]) for r in items] == [(1, "good progress"), (2, "good progress"),
+                                                             (3, "no progress")]
+    assert len(summary) == 3
