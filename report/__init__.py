@@ -20,6 +20,8 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from audit import SEVERITY_ORDER   # one order of severities: the audit's
+
 #: the inspectorate's four rating colours (and grey for 'Not rated'), background and text
 RATING_COLOURS = {
     "Outstanding": ("#0b6b3a", "#ffffff"),
@@ -28,7 +30,6 @@ RATING_COLOURS = {
     "Inadequate": ("#d0312d", "#ffffff"),
     "Not rated": ("#bdbdbd", "#1a1a1a"),
 }
-SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "explained": 2}
 
 
 class ReportError(Exception):
@@ -71,7 +72,7 @@ table.grid td.rating { text-align: center; font-size: 0.75rem; min-width: 4.5rem
 .scroll { overflow-x: auto; }
 .badge { display: inline-block; padding: 0.2rem 0.6rem; border-radius: 0.3rem; font-weight: 600; }
 .severity-contradiction { color: #b00020; font-weight: 600; } .severity-minor { color: #7a5a00; }
-.severity-explained { color: #2e6b2e; }
+.severity-explained { color: #2e6b2e; } .severity-info, .severity-unverified-rule { color: #555; }
 .muted { color: #666; font-size: 0.85rem; } .evidence { font-style: italic; max-width: 40rem; }
 .legend span { margin-right: 0.6rem; padding: 0.1rem 0.5rem; border-radius: 0.2rem; font-size: 0.8rem; }
 """ + rules
@@ -241,8 +242,9 @@ def _index(league, audit, reports, others, pages) -> str:
                          for d, p in zip(audit["document_id"], audit["provider_name"])]
     parts.append(_table(audit, [("provider", "Provider"), ("rule", "Rule"), ("findings", "Findings"),
                                 ("contradictions", "Contradictions"), ("minor", "Minor"),
-                                ("explained", "Explained by the report"), ("subjects", "Subjects")],
-                        numeric={"findings", "contradictions", "minor", "explained"}, raw={"provider"}))
+                                ("explained", "Explained by the report"), ("info", "Information"),
+                                ("subjects", "Subjects")],
+                        numeric={"findings", "contradictions", "minor", "explained", "info"}, raw={"provider"}))
     parts.append('<h2 id="reports">All reports</h2>')
     rep = reports.copy()
     rep["provider"] = [f'<a href="{pages[d]}">{_e(p or d)}</a>' for d, p in zip(rep["document_id"], rep["provider_name"])]

@@ -303,3 +303,18 @@ def test_provider_ratings_and_key_questions_against_gold_for_every_rendering(cor
             k = kqs[(kqs.document_id == did) & kqs.current_pct.notna()]
             want = sorted((q["question"], q["current_pct"]) for q in g["key_questions"] if q.get("current_pct") is not None)
             assert sorted(zip(k["question"], k["current_pct"])) == want, (name, did)
+
+
+def test_previous_recommendation_progress_against_gold(corpus_db):
+    """Each previous recommendation with its verdict (as the gold has them), how many share that
+    verdict, and the count the report's own summary states for it (the audit compares the two)."""
+    from collections import Counter
+    db, _ = corpus_db
+    rows = view(db, "previous_recommendation_progress").to_dict("records")
+    for name, g in gold_files().items():
+        mine = [r for r in rows if r["provider_name"] == g["provider_name"]]
+        gold = [(p["number"], p["progress"]) for p in g.get("previous_recommendations", [])]
+        assert [(r["number"], r["progress"]) for r in mine] == gold, name
+        per = Counter(p for _, p in gold)
+        assert all(r["verdicts_with_this_progress"] == per[r["progress"]] for r in mine)
+        assert all(r["stated_in_summary"] is not None and r["page"] is not None for r in mine)
