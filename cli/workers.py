@@ -2,7 +2,8 @@
 
 Documents are processed in `workers` worker processes, one document at a time
 each. Workers are forked from a zygote: a process forked from the parent once,
-that loads the pipeline (while the parent opens the database) and then only
+that loads the pipeline (while the parent hashes the files and opens the
+database) and then only
 forks workers; so the loaded libraries cost nothing to start, the parent never
 loads spaCy, and a replacement worker late in a run does not inherit the
 parent's grown heap.

@@ -18,9 +18,9 @@ def _findings(db, doc):
         con.close()
 
 
-#: gold entries that set a figure against a figure and that the audit does not find yet, with why
-KNOWN_GAPS = {
-}
+#: gold entries (contradiction or minor) that the audit does not find yet, with why: none at present
+#: (the last two, prose against prose and 'very similar', are found since stop 12)
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _gold_lines(gold):
