@@ -3,10 +3,9 @@
 Documents are processed in `workers` worker processes, one document at a time
 each. Workers are forked from a zygote: a process forked from the parent once,
 that loads the pipeline (while the parent hashes the files and opens the
-database) and then only
-forks workers; so the loaded libraries cost nothing to start, the parent never
-loads spaCy, and a replacement worker late in a run does not inherit the
-parent's grown heap.
+database) and then only forks workers; so the loaded libraries cost nothing to
+start, the parent never loads spaCy, and a replacement worker late in a run
+does not inherit the parent's grown heap.
 A worker that runs past the time limit is killed and replaced; one that asks
 for more memory than the limit allows gets a MemoryError, answers, and is
 replaced. The memory limit is what one document may add to the address space
