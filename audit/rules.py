@@ -87,6 +87,16 @@ def _nulls_last(v) -> tuple:
     return (v is None, 0 if v is None else v)
 
 
+def _place(r: dict, page: str = "page", line: str = "line") -> tuple:
+    """A sort key: a row's place in its document (page, then line; unknown ones last)."""
+    return _nulls_last(r[page]), _nulls_last(r[line])
+
+
+def _at(page, line) -> str:
+    """'page 8 line 20', or 'line 453' where the page is not known."""
+    return f"page {page} line {line}" if page is not None else f"line {line}"
+
+
 def band_for(ctx: Ctx, pct: float) -> str:
     """The rating band a key-question percentage falls in, from ref_kq_bands (read once per audit run)."""
     bands = ctx.cache.get("kq_bands")
@@ -146,6 +156,14 @@ def _standard_ranges(ctx: Ctx, doc: str, fmt: str) -> dict[str, tuple]:
 # rules
 # ----------------------------------------------------------------------------------------------
 
+def _standards(ctx: Ctx, kind: str) -> dict[str, dict]:
+    """{code: ref_standards row} of one methodology (read once per run)."""
+    key = ("standards", kind)
+    if key not in ctx.cache:
+        ctx.cache[key] = {r["code"]: r for r in ctx.ref("ref_standards") if r["methodology"] == kind}
+    return ctx.cache[key]
+
+
 def _lowest(kq_rows: list[dict], code: str, field: str) -> dict | None:
     """The standard's key question with the lowest value in field (current_pct or previous_pct)."""
     kqs = [k for k in kq_rows if k["standard_code"] == code and k[field] is not None]
@@ -156,7 +174,7 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
     """R1: a case-assessed standard's rating is the band of its lowest key question (R2/R3 may explain)."""
     did, fmt = doc["document_id"], doc["format"]
     out = []
-    ref = {r["code"]: r for r in ctx.ref("ref_standards") if r["methodology"] == doc["kind"]}
+    ref = _standards(ctx, doc["kind"])
     # the case-assessed standards of the report's methodology that carry one of the four ratings
     stds = [dict(s, moderation=ref[s["standard_code"]]["moderation"]) for s in ctx.rows("standard_ratings", did)
             if s["standard_code"] in ref and ref[s["standard_code"]]["case_assessed"]
@@ -213,7 +231,7 @@ def previous_band(ctx: Ctx, doc: dict) -> list[dict]:
     have explained a difference (discretion, moderation) that this one does not repeat."""
     did = doc["document_id"]
     out = []
-    ref = {r["code"]: r for r in ctx.ref("ref_standards") if r["methodology"] == doc["kind"]}
+    ref = _standards(ctx, doc["kind"])
     kq_rows = ctx.rows("key_questions", did)
     for s in ctx.rows("standard_ratings", did):
         code = s["standard_code"]
@@ -385,10 +403,16 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
         r = cand[k]
         values = {r["current_pct"], r["previous_pct"], r["comparator_pct"]} - {None}
         if f["number"] in values:
-            follow = "" if _SIMILAR_RE.search(sent) else _following_sentence(ctx, did, f)
-            similar = _SIMILAR_RE.search(sent) or _SIMILAR_RE.search(follow)
-            if f["number"] == r["current_pct"] and r["previous_pct"] is not None and similar and \
+            # '(very) similar to the last inspection' can only be wrong when the figures are far apart:
+            # only then is the next sentence read
+            similar, follow = None, ""
+            if f["number"] == r["current_pct"] and r["previous_pct"] is not None and \
                     abs(r["current_pct"] - r["previous_pct"]) >= SIMILAR_MAX_GAP:
+                similar = _SIMILAR_RE.search(sent)
+                if similar is None:
+                    follow = _following_sentence(ctx, did, f)
+                    similar = _SIMILAR_RE.search(follow)
+            if similar:
                 out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"], r["previous_pct"],
                                     f"{similar.group(0)} ({f['figure_text']})",
                                     f"{r['standard_code']}: the text calls {f['figure_text']} '{similar.group(0)}'; the "
@@ -521,7 +545,7 @@ def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
     """'x out of y' printed beside a percentage of the same thing ('12 out of 34 (35 per cent)')."""
     did = doc["document_id"]
     out = []
-    figs = sorted(ctx.rows("prose_figures", did), key=lambda f: (_nulls_last(f["page"]), _nulls_last(f["line"])))
+    figs = sorted(ctx.rows("prose_figures", did), key=_place)
     by_sent: dict[str, list[dict]] = {}
     for f in figs:
         by_sent.setdefault(f["sentence"], []).append(f)
@@ -579,7 +603,7 @@ def prose_vs_prose(ctx: Ctx, doc: dict) -> list[dict]:
     or speak of another time or population (previous inspection, average, than), are left out."""
     did = doc["document_id"]
     figs = sorted((f for f in ctx.rows("prose_figures", did) if f["kind"] == "percent" and f["number"] is not None),
-                  key=lambda f: (_nulls_last(f["page"]), _nulls_last(f["line"])))
+                  key=_place)
     cand = []
     other: dict[str, bool] = {}        # per sentence: does it speak of another time, group or comparison?
     for f in figs:
@@ -618,9 +642,9 @@ def prose_vs_prose(ctx: Ctx, doc: dict) -> list[dict]:
         if key in seen:
             continue
         seen.add(key)
-        where = f"page {a['page']} line {a['line']}" if a["page"] is not None else f"line {a['line']}"
         out.append(_finding(did, "prose_vs_prose", "contradiction", "prose", a["number"], b["number"],
-                            f"the text gives {b['figure_text']} for what it gave as {a['figure_text']} at {where} "
+                            f"the text gives {b['figure_text']} for what it gave as {a['figure_text']} at "
+                            f"{_at(a['page'], a['line'])} "
                             f"('{text_a}' / '{text_b}')", b["page"], b["line"],
                             evidence=f"{a['sentence'][:200]} | {b['sentence'][:200]}"))
     return out
@@ -635,8 +659,9 @@ def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
                    if r["category"] != "recommendations made"]
     if not verdicts or not stated_rows or any(r["count"] is None for r in stated_rows):
         return []
+    stated_rows.sort(key=_place)
     stated: dict[str, int] = {}
-    for r in sorted(stated_rows, key=lambda r: (_nulls_last(r["page"]), r["line"])):
+    for r in stated_rows:
         stated.setdefault(r["category"], r["count"])     # a category counted twice: the first statement
     found: dict[str, int] = {}
     for r in verdicts:
@@ -648,9 +673,8 @@ def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
 
     def counts(d: dict[str, int]) -> str:
         return ", ".join(f"{c.removesuffix(' progress')} {d.get(c, 0)}" for c in cats)
-    first = min(stated_rows, key=lambda r: (_nulls_last(r["page"]), r["line"]))
-    where = ", ".join(f"page {r['progress_page']} line {r['progress_line']}" if r["progress_page"] is not None
-                      else f"line {r['progress_line']}" for r in sorted(verdicts, key=lambda r: r["number"]))
+    first = stated_rows[0]
+    where = ", ".join(_at(r["progress_page"], r["progress_line"]) for r in sorted(verdicts, key=lambda r: r["number"]))
     return [_finding(did, "recommendation_progress", "contradiction", "previous recommendations",
                      counts(found), counts(stated),
                      "the summary of progress on the previous inspection's recommendations disagrees with the "
@@ -678,7 +702,8 @@ RULES = {
     "prose_vs_table": (prose_vs_table, "A percentage stated in prose matches the table row it describes (allowing "
                        "rounding); 'the lowest score ... was N per cent' matches the standard's lowest key question; "
                        "'the same as the last inspection' matches the previous figure, and one called "
-                     "'(very) similar to' the last inspection's (in its sentence or the next) is within 10 points of it.", "internal consistency"),
+                       "'(very) similar to' the last inspection's (in its sentence or the next) is within 10 points "
+                       "of it.", "internal consistency"),
     "workforce_prose": (workforce_prose, "Staffing figures stated in prose (annual sickness days) match the key "
                         "staffing table, allowing rounding.", "internal consistency"),
     "count_vs_percent": (count_vs_percent, "'x out of y' printed beside a percentage agrees with it (within one point, "

@@ -42,12 +42,12 @@ NUM = (r"(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|t
        r"|all|none)")
 #: "no progress had been made on three of the recommendations", "sufficient progress on two",
 #: "made no progress on one"
+_PROGRESS = (r"(?P<word>no|some|sufficient|good|limited|insufficient|significant|little|partial|full|substantial|"
+             r"reasonable|satisfactory)\s+progress")
+_ON_NUM = r"\s+(?:on|against|in|towards|with)\s+" + NUM + r"\b"
 SUMMARY_RES = [
-    re.compile(r"\b(?P<word>no|some|sufficient|good|limited|insufficient|significant|little|partial|full|"
-               r"substantial|reasonable|satisfactory)\s+progress(?:\s+(?:had|has|have|was|were)(?:\s+been)?\s+"
-               r"(?:made|achieved))?\s+(?:on|against|in|towards|with)\s+" + NUM + r"\b", re.I),
-    re.compile(r"\bmade\s+(?P<word>no|some|sufficient|good|limited|insufficient|significant|little|partial|full|"
-               r"substantial|reasonable|satisfactory)\s+progress\s+(?:on|against|in|towards|with)\s+" + NUM + r"\b", re.I),
+    re.compile(r"\b" + _PROGRESS + r"(?:\s+(?:had|has|have|was|were)(?:\s+been)?\s+(?:made|achieved))?" + _ON_NUM, re.I),
+    re.compile(r"\bmade\s+" + _PROGRESS + _ON_NUM, re.I),
 ]
 #: "we made six recommendations"
 MADE_RE = re.compile(r"\bmade\s+" + NUM + r"\s+recommendations\b", re.I)
