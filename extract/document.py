@@ -308,8 +308,8 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
             if m2 and int(m2.group(1)) in (cur + 1, cur + 2):
                 cur = int(m2.group(1))
                 notes[cur] = line[m2.end():].strip()
-            elif notes[cur].rstrip().endswith((".", ")")) and not line.lstrip().startswith(("http", "www")) \
-                    and not (notes[cur].rstrip().endswith("(") ):
+            elif (notes[cur].rstrip().endswith(".") or notes[cur].rstrip().endswith(")") and not _wrapped(raws, j, k)) \
+                    and not line.lstrip().startswith(("http", "www")):
                 # a footnote ended with a full stop and this line starts no new one:
                 # it is body text, unless it continues a wrapped URL or sentence
                 if not re.match(r"^\s*[a-z0-9(]", line):
@@ -321,6 +321,14 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
             k += 1
         i = k
     return idx, notes
+
+
+def _wrapped(raws: list[str], first: int, k: int) -> bool:
+    """Whether line k-1 of a footnote block (lines first..k-1) was wrapped: the first word of line k
+    would not have fitted on it, at the width of the block's longest line."""
+    words = raws[k].split()
+    width = max(len(r.rstrip()) for r in raws[first:k])
+    return bool(words) and len(raws[k - 1].rstrip()) + 1 + len(words[0]) > width
 
 
 def strip_footnote_markers(text: str, numbers: set[int]) -> str:

@@ -45,13 +45,18 @@ def key_facts(doc: Document) -> list[dict]:
         cur = None
         for j in range(i + 1, min(len(lines), i + 1 + DEFAULT_PANEL_LINES)):
             t = lines[j].text.strip()
+            below = next((l for l in lines[j + 1:j + 4] if l.text.strip()), None)
+            nxt = below.text.strip() if below else ""
             if not t:
-                if cur is not None and cur["desc"]:
+                # a blank ends the fact, unless what follows continues it: a sentence going on, or
+                # text that is not a new fact after a page break (which leaves blank lines mid-fact)
+                if cur is not None and cur["desc"] and not (
+                        nxt[:1].islower() or below is not None and below.page != lines[j - 1].page
+                        and not FACT_RE.match(nxt)):
                     out.append(cur)
                     cur = None
                 continue
             fm = FACT_RE.match(t)
-            nxt = next((l.text.strip() for l in lines[j + 1:j + 4] if l.text.strip()), "")
             if fm and (fm.group("desc") or re.match(r"^(The|A|An|Annual|Number|Proportion)\b", nxt)):
                 if cur is not None and cur["desc"]:
                     out.append(cur)
@@ -161,6 +166,23 @@ _SECTION_END_RE = re.compile(r"^\s*(?:Background|Contents|Foreword|Executive sum
                              r"Key facts|Contextual facts|Annexe|Appendix|\d\.\s+[A-Z])", re.I)
 
 
+def _wrapped_above(lines: list[Line], i: int, most: int = 2) -> str:
+    """The start of an addressee wrapped onto the lines directly above line i ("The Community
+    Rehabilitation Company and" / "National Probation Service should:"): lines with no blank between
+    that end no sentence and are neither a heading nor a numbered item."""
+    parts: list[str] = []
+    k = i - 1
+    while k >= 0 and len(parts) < most:
+        ln = lines[k]
+        t = ln.text.strip()
+        if (not t or ln.heading or re.search(r"[.;:!?]$", t) or re.match(r"^\d{1,2}[.)]\s", t)
+                or re.match(r"^\W*(?:new\s+)?recommendations?\W*$", t, re.I) or _SECTION_END_RE.match(t)):
+            break
+        parts.insert(0, t)
+        k -= 1
+    return " ".join(parts) + " " if parts else ""
+
+
 def recommendations(doc: Document) -> list[dict]:
     lines = [ln for ln in doc.content() if ln.role in ("body", "blank")]
     out: list[dict] = []
@@ -171,7 +193,7 @@ def recommendations(doc: Document) -> list[dict]:
         who = None
         m = ADDRESSEE_RE.match(t)
         if m and m.group("who"):
-            who = m.group("who")
+            who = _wrapped_above(lines, i) + m.group("who")
         elif t == "should:" and i > 0:
             k = i - 1
             while k > 0 and not lines[k].text.strip():

@@ -80,15 +80,22 @@ def _sections(lines: list[Line]):
     looks like a heading too: the caller takes the first candidate that has verdicts)."""
     for i, ln in enumerate(lines):
         t = ln.text.strip()
-        if not t or len(t) > 120 or not SECTION_RE.search(t):
+        if not t or len(t) > 120:
             continue
         j = i + 1
+        if not SECTION_RE.search(t):
+            # a long heading may wrap onto a second line
+            nxt = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+            if not nxt or len(t) + len(nxt) > 120 or not SECTION_RE.search(f"{t} {nxt}"):
+                continue
+            j = i + 2
+        first = j
         while j < len(lines):
             u = lines[j].text.strip()
             if u and ((END_RE.match(u) or ADDRESSEE_RE.search(u)) and not ITEM_RE.match(u) or SECTION_RE.search(u)):
                 break
             j += 1
-        yield i + 1, j
+        yield first, j
 
 
 def previous_recommendations(doc: Document) -> tuple[list[dict], list[dict]]:

@@ -73,9 +73,47 @@ def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
     nxt = lines[i + 1] if i + 1 < len(lines) else None
     prev = lines[i - 1] if i > 0 else None
     if nxt is None or not nxt.text.strip():
-        return True
-    # a short line set off above by a blank line, with a sentence starting below it
-    return (prev is None or not prev.text.strip()) and len(t) < 50 and nxt.text.strip()[:1].isupper()
+        # before a blank; but not a line whose sentence goes on after the blank (a page break)
+        after = next((x.text.strip() for x in lines[i + 1:i + 8] if x.text.strip()), "")
+        return not after[:1].islower()
+    # a short line set off above by a blank line, with a sentence starting below it; not the first
+    # line of a paragraph wrapped narrow (the next line's first word would not have fitted on it)
+    below = nxt.text.strip()
+    return ((prev is None or not prev.text.strip()) and len(t) < 50 and below[:1].isupper()
+            and len(t) + 1 + len(below.split()[0]) <= _width_below(lines, i))
+
+
+def _wrapped_heading(lines: list[Line], i: int) -> str | None:
+    """A text heading too long for the line, wrapped onto a second: two short lines set off by blank
+    lines, ending no sentence, where the second line's first word would not have fitted on the first
+    (the width being that of the paragraph below, when it wraps). Returns the heading joined, or None."""
+    ln = lines[i]
+    if ln.words or ln.heading or i + 1 >= len(lines):
+        return None
+    t, t2 = ln.text.strip(), lines[i + 1].text.strip()
+    if (not t2 or i > 0 and lines[i - 1].text.strip() or i + 2 < len(lines) and lines[i + 2].text.strip()
+            or not t[0].isupper() or re.search(r"[.,;:!?]$", t) or re.search(r"[.,;:!?]$", t2)):
+        return None
+    joined = f"{t} {t2}"
+    k = next((k for k in range(i + 2, min(len(lines), i + 8)) if lines[k].text.strip()), None)
+    if len(joined) > DEFAULT_HEADING_MAX or k is None or lines[k].words or not lines[k].text.strip()[:1].isupper():
+        return None
+    # the paragraph below must wrap (two lines or more) for its width to say anything
+    if k + 1 >= len(lines) or not lines[k + 1].text.strip():
+        return None
+    width = max(len(lines[k].text.strip()), _width_below(lines, k))
+    return joined if len(t) + 1 + len(t2.split()[0]) > width else None
+
+
+def _width_below(lines: list[Line], i: int, n: int = 6) -> int:
+    """The longest of the (up to n) lines that follow line i without a blank: the width text is wrapped to."""
+    width = 0
+    for ln in lines[i + 1:i + 1 + n]:
+        t = ln.text.strip()
+        if not t:
+            break
+        width = max(width, len(t))
+    return width
 
 
 def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozenset(),
@@ -101,28 +139,33 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
             blocks.append((section, text, offs, org))
         text, offs = "", []
 
+    skip = -1
     for i, ln in enumerate(lines):
         t = ln.text.strip()
-        if not t:
+        if not t or i == skip:
             continue
         mh = _HEADING.match(t)
         if mh and not RATING_RE.search(mh.group("name")) and not re.search(r"\s\d+\s*$", t):
             flush()
             section = f"{mh.group('code')} {mh.group('name').strip()}"
             continue
-        if _MAJOR.match(t) and len(t) < DEFAULT_HEADING_MAX and not t.endswith("."):
+        if _MAJOR.match(t) and t[0].isupper() and len(t) < DEFAULT_HEADING_MAX and not re.search(r"[.;,](?:\s|$)", t):
             flush()
             section = t          # a major section ("Annexe 2: ...") ends any standard
             continue
-        if _heading_like(lines, i, body_size) and not re.search(r"\d", t):
+        wrapped = _wrapped_heading(lines, i)
+        if (wrapped or _heading_like(lines, i, body_size)) and not re.search(r"\d", wrapped or t):
             flush()
+            if wrapped:
+                t, skip = wrapped, i + 1
             # inside a standard, sub-headings ("Strengths:") keep the standard as the section
             if not (section and re.match(r"^\d\.\d", section)) or _MAJOR.match(t):
                 section = t
             org = "NPS" if re.search(r"\bNPS\b|National Probation Service", t) else \
                 "CRC" if re.search(r"\bCRC\b|Community Rehabilitation Company", t) else org
             continue
-        if re.match(r"^\s*\d\.\s+[A-Z][^.]*$", t) and len(t) < DEFAULT_HEADING_MAX:
+        below = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        if re.match(r"^\s*\d\.\s+[A-Z][^.]*$", t) and len(t) < DEFAULT_HEADING_MAX and not below[:1].islower():
             flush()
             section = t          # a domain heading ("2. Case supervision")
             continue

@@ -21,6 +21,8 @@ _VALUE_WORDS = {"days", "per", "year", "over", "specification", "days per year",
 VALUE = (r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
          r"(?!\s+(?:months?|weeks?|hours?|years?)\b)")
 VALUE_RE = re.compile(VALUE)
+#: the end of a sentence (or of a lead-in: "... based on four key questions:")
+_SENTENCE = re.compile(r"[a-z][.:]\s|[a-z][.:]$")
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|of|in|this|that|as|or|and|to|for|with|by|describing|per)\s*$", re.I)
 #: metric text longer than this without cells is prose: the table has ended
 DEFAULT_MAX_LABEL = 260
@@ -174,7 +176,7 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
             if TITLE_RE.search(text) and cur is not None:
                 break
             t = text.strip()
-            if (re.search(r"[a-z][.:]\s|[a-z][.:]$", t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
+            if (_SENTENCE.search(t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
                 break           # a sentence or a full-width line: prose after the table
             if cur is not None and cur["cells"] and len(cur["cells"]) >= len(cols) and not (
                     t[:1].islower() or t.startswith("(") or _FUNCTION_END.search(" ".join(cur["label"]))
@@ -184,8 +186,9 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
             if cur is None:
                 cur = {"label": [], "cells": [], "line": ln}
             cur["label"].append(t)
-            if not cur["cells"] and len(" ".join(cur["label"])) > DEFAULT_MAX_LABEL:
-                cur = None
+            label = " ".join(cur["label"])
+            if not cur["cells"] and (len(label) > DEFAULT_MAX_LABEL or _SENTENCE.search(label) and len(label) > 40):
+                cur = None      # a sentence wrapped over short lines: prose after the table
                 break
         else:
             if cur is None:

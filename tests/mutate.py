@@ -11,18 +11,33 @@ from extract.document import document_from_text
 from pathlib import Path
 
 
+def _roles(text: str) -> list[str]:
+    """Each line's role in the document model ('body', 'footnote', 'footer', ...)."""
+    return [ln.role for ln in document_from_text(text, Path("x.txt")).lines]
+
+
 def rewrap(text: str, width: int) -> str:
-    """Re-flow every paragraph (run of non-blank lines without tabs) to the given width."""
+    """Re-flow every paragraph (run of non-blank lines without tabs) to the given width. Footnotes are
+    re-flowed apart from the body text they sit beside (a renderer never runs the two together)."""
     out: list[str] = []
     para: list[str] = []
+    roles = _roles(text)
+    role = None
 
     def flush():
         if not para:
             return
-        if any(len(p.strip()) < 20 for p in para[:-1]):
-            # a stack of short lines is table cells, not a paragraph: renderers keep them
+        if any(len(p.strip()) < 60 for p in para[:-1]):
+            # only lines that were wrapped (nearly full) are prose; a stack of short lines is table
+            # cells or a heading beside a paragraph, and renderers keep them apart
             out.extend(para)
             para.clear()
+            return
+        if len(para) > 1 and re.search(r"[.:;!?]\s*$", para[-2]) and not re.search(r"[.,:;!?)]\s*$", para[-1]):
+            # a line after a finished sentence, itself unfinished, is a heading: it is not glued on
+            head = para.pop()
+            flush()
+            out.append(head)
             return
         lead = re.match(r"^\s*", para[0]).group(0)
         joined = " ".join(p.strip() for p in para)
@@ -30,7 +45,11 @@ def rewrap(text: str, width: int) -> str:
                                  break_on_hyphens=False) or [""])
         para.clear()
 
-    for line in text.split("\n"):
+    for k, line in enumerate(text.split("\n")):
+        if k < len(roles) and roles[k] != "blank":
+            if role is not None and roles[k] != role:
+                flush()
+            role = roles[k]
         if not line.strip() or "\t" in line or line.lstrip().startswith(("#", "-", "•", "<sup>")):
             flush()
             out.append(line)
@@ -43,14 +62,21 @@ def rewrap(text: str, width: int) -> str:
 
 
 def move_page_breaks(text: str, every: int, title: str, start: int = 100) -> str:
-    """Insert a running footer (title and page number) every `every` lines, mid-paragraph or not."""
+    """Insert a running footer (title and page number) every `every` lines, mid-paragraph or not; but
+    not inside a block of footnotes (they sit at the foot of a page: the break waits for their end)."""
     out = []
     page = start
-    for i, line in enumerate(text.split("\n"), start=1):
+    lines = text.split("\n")
+    roles = _roles(text)
+    due = False
+    for i, line in enumerate(lines, start=1):
         out.append(line)
-        if i % every == 0:
+        due = due or i % every == 0
+        nxt = roles[i] if i < len(roles) else "body"
+        if due and not (roles[i - 1] == "footnote" or nxt == "footnote"):
             out += ["", f"{title}   {page}", ""]
             page += 1
+            due = False
     return "\n".join(out)
 
 
