@@ -219,6 +219,21 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
                                        "FROM previous_recommendations WHERE document_id = ?", [did]).fetchall()}
     tables["previous_recommendations"] = _compare(exp_prev, found_prev, ["addressee", "text", "progress",
                                                                          "progress_text", "line", "progress_line"])
+    # other numeric tables (leadership key data, case characteristics, services data, unpaid work key
+    # data, Q&I tables): a row is its de-wrapped label; its printed numbers are compared as a set,
+    # since the gold orders columns as printed and the database names them by period
+    exp_ot = {}
+    for t in gold.get("other_tables", []):
+        for r in t.get("rows", []):
+            exp_ot[_norm_q(r["label"])] = {"values": sorted(_num(v) for v in r.get("values", []) if v is not None)}
+    found_ot: dict[str, dict] = {}
+    for metric, value in con.execute("SELECT metric, value FROM other_tables WHERE document_id = ?", [did]).fetchall():
+        vals = found_ot.setdefault(_norm_q(metric), {"values": []})["values"]
+        if value is not None:
+            vals.append(_num(value))
+    for v in found_ot.values():
+        v["values"].sort()
+    tables["other_tables"] = _compare(exp_ot, found_ot, ["values"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

@@ -14,8 +14,15 @@ import re
 from .document import Document, Line, clip_line
 from .key_questions import _join
 
-TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data|Unpaid work key data)\b")
-_HEADER_WORDS = {"to", "date", "of", "current", "inspection", "12", "months", "previously", "previous", "year"}
+#: the titles of the two-column data tables read here: staffing and caseload (the workforce table),
+#: and the other data tables of CRC reports (leadership "Key data", the characteristics of the cases
+#: inspected, "Unpaid work key data"), which are stored as other tables
+TITLE_RE = re.compile(r"\b(Key staffing data|Caseload data|Unpaid work key data|Key data|"
+                      r"Characteristics of inspected(?: domain (?:two|2))?(?: cases)?)\b")
+#: words a column header is made of ("To date of current inspection", "12 months previously",
+#: "Previous year", "All CRCs in year one", "This CRC in current inspection")
+_HEADER_WORDS = {"to", "date", "of", "current", "inspection", "12", "months", "previously", "previous", "year",
+                 "all", "crcs", "in", "one", "this", "crc"}
 # words that may continue a value cell onto the next line ("12.72 days" / "per year")
 _VALUE_WORDS = {"days", "per", "year", "over", "specification", "days per year", "per year"}
 VALUE = (r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
@@ -34,7 +41,8 @@ DEFAULT_MAX_LABEL_LINE = 70
 def _column(word: str) -> str | None:
     """'Previous'/'previously' name the previous period, 'Current'/'current' the current one."""
     w = word.lower()
-    return "previous" if w.startswith("previous") else "current" if w == "current" else None
+    return ("previous" if w.startswith("previous") else "current" if w == "current" else
+            "comparator" if w == "all" else None)
 
 
 def _crosses(ln: Line, splits: list[float]) -> bool:
@@ -63,7 +71,8 @@ def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 # tables printed side by side: each is read between its title and the next title
                 title_x = sorted(w.x0 for k, w in enumerate(ln.words)
                                  if (w.text, ln.words[k + 1].text if k + 1 < len(ln.words) else "")
-                                 in (("Key", "staffing"), ("Caseload", "data"), ("Unpaid", "work")))
+                                 in (("Key", "staffing"), ("Caseload", "data"), ("Unpaid", "work"), ("Key", "data"),
+                                     ("Characteristics", "of")))
                 first = next(w for k, w in enumerate(ln.words) if w.text == m.group(1).split()[0]
                              and (k + 1 < len(ln.words) and ln.words[k + 1].text == m.group(1).split()[1]))
                 if any(w.x0 < first.x0 - 1 and not TITLE_RE.search(w.text) for w in ln.words) and len(title_x) < 2:
@@ -102,12 +111,31 @@ def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
     return out, warnings
 
 
+def _runs(words: list, gap: float = 8.0) -> list[list]:
+    """Words split where the space between two is wider than `gap` (points): the phrases of a line."""
+    runs: list[list] = []
+    for w in words:
+        if runs and w.x0 - runs[-1][-1].x1 <= gap:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
+
+
 def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     header = block[0].text
     geometry = all(b.words for b in block)
     # columns from the header (which may wrap: "Previous Current year / year")
     hdr_lines = [block[0]]
-    for b in block[1:8]:
+    if not geometry:
+        # a title wrapped onto the next line ("Characteristics of inspected domain two" / "cases")
+        while len(hdr_lines) < 3 and len(block) > len(hdr_lines):
+            nxt = re.sub(r"\d+$", "", block[len(hdr_lines)].text.strip())      # a footnote marker
+            if not re.fullmatch(r"[a-z][a-z ]{0,30}", nxt) or all(w in _HEADER_WORDS for w in nxt.split()):
+                break
+            title = f"{title} {nxt}"
+            hdr_lines.append(block[len(hdr_lines)])
+    for b in block[len(hdr_lines):8]:
         if all(w.lower() in _HEADER_WORDS for w in b.text.split()):
             hdr_lines.append(b)
         else:
@@ -115,10 +143,12 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     cols = []
     centres: dict[str, float] = {}
     for b in hdr_lines:
-        for w in (b.words or []):
-            c = _column(w.text)
-            if c and c not in centres:
-                centres[c] = (w.x0 + w.x1) / 2
+        # a column's header is its run of words ("Previous inspection"): its centre is the column's
+        for seg in _runs(b.words or []):
+            for w in seg:
+                c = _column(w.text)
+                if c and c not in centres:
+                    centres[c] = (seg[0].x0 + seg[-1].x1) / 2
     for mm in re.finditer(r"\b(\w+)\b", " ".join(b.text for b in hdr_lines)):
         c = _column(mm.group(1))
         if c and c not in cols:
@@ -171,12 +201,15 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
         items = [it for _, it in sorted(found, key=lambda p: p[0])]
     rows: list[dict] = []
     cur: dict | None = None
+    # in a PDF, a label with its cells on the same line is a row however long it is
+    with_cells = ({id(ln) for kind, text, ln, _ in items if kind == "cell" and VALUE_RE.fullmatch(text.strip())}
+                  if geometry and centres else set())
     for kind, text, ln, col in items:
         if kind == "text":
             if TITLE_RE.search(text) and cur is not None:
                 break
             t = text.strip()
-            if (_SENTENCE.search(t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE:
+            if id(ln) not in with_cells and ((_SENTENCE.search(t) and len(t) > 40) or len(t) > DEFAULT_MAX_LABEL_LINE):
                 break           # a sentence or a full-width line: prose after the table
             if cur is not None and cur["cells"] and len(cur["cells"]) >= len(cols) and not (
                     t[:1].islower() or t.startswith("(") or _FUNCTION_END.search(" ".join(cur["label"]))

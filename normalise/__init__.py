@@ -215,14 +215,14 @@ def _prompts(ex, kind: str, document_id: str) -> list[dict]:
 
 
 def _workforce(ex, document_id: str) -> list[dict]:
-    from .workforce import PERIODS, metric_code, parse_value
+    from .workforce import metric_code, parse_value, period
     out = []
     for r in ex.workforce:
         code = metric_code(r["metric"])
         for col, cell in r["cells"].items():
             v, unit, note = parse_value(cell["text"], r["metric"], r["table_name"])
             out.append({"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
-                        "metric_code": code, "period": PERIODS.get(col, col), "value": v, "unit": unit,
+                        "metric_code": code, "period": period(r["table_name"], col), "value": v, "unit": unit,
                         "value_text": cell["text"], "note": note, "source": "table",
                         "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})
     return out

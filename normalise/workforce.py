@@ -6,7 +6,17 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-PERIODS = {"previous": "previous_year", "current": "current_year"}
+#: the period a table's column covers: staffing, caseload and unpaid work key data compare the year to
+#: the inspection with the year before; the other CRC data tables compare inspections, or this CRC with
+#: all CRCs ("All CRCs in year one" / "This CRC in current inspection")
+PERIODS = {"previous": "previous_year", "current": "current_year", "comparator": "comparator"}
+INSPECTION_PERIODS = {"previous": "previous_inspection", "current": "current_inspection", "comparator": "comparator"}
+TABLE_PERIODS = {"Key data": INSPECTION_PERIODS, "Characteristics of inspected domain two cases": INSPECTION_PERIODS}
+
+
+def period(table: str, column: str) -> str:
+    """Given a table's title and a column ('previous', 'current', 'comparator'), return its period name."""
+    return TABLE_PERIODS.get(table, PERIODS).get(column, column)
 
 
 @lru_cache(maxsize=1)

@@ -166,13 +166,16 @@ TABLES: dict[str, dict] = {
         ],
     },
     "other_tables": {
-        "doc": "Other numeric key-data tables (e.g. 'Unpaid work key data'): one row per metric and period.",
+        "doc": "Other numeric data tables of CRC reports ('Key data' under leadership, 'Characteristics of inspected "
+               "domain two cases', 'Unpaid work key data'): one row per metric and period.",
         "key": ["document_id", "table_name", "metric", "period"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("table_name", "VARCHAR", "The table's printed title"),
             ("metric", "VARCHAR", "The row's text, de-wrapped"),
-            ("period", "VARCHAR", "previous_year or current_year (the columns' order as printed does not matter)"),
+            ("period", "VARCHAR", "previous_year / current_year (unpaid work), previous_inspection / "
+                                  "current_inspection, or comparator (all CRCs); the columns' order as printed does "
+                                  "not matter"),
             ("value", "DOUBLE", "The number; NULL where the cell is words"),
             ("unit", "VARCHAR", "percent, days per year, cases, FTE or count"),
             ("value_text", "VARCHAR", "The cell as printed"),

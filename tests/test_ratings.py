@@ -116,3 +116,15 @@ def test_unrated_documents_produce_no_ratings_and_say_why():
         d = rows["documents"][0]
         reason = d["error"] or " ".join(n["note"] for n in rows["extraction_notes"])
         assert "no ratings" in reason or "not an inspection report" in reason
+
+
+def test_other_data_tables_are_read_and_none_invented(accuracy):
+    """The CRC report's data tables besides staffing and caseload ('Key data' under leadership, the
+    characteristics of the cases inspected, unpaid work key data: 9 rows) are read from the text and
+    from both PDF layouts; no document gets a row the gold does not have. (Not yet read: the CRC
+    services table, which has no title, and the Quality & Impact report's numbered tables.)"""
+    for d in accuracy["documents"]:
+        r = d["tables"]["other_tables"]
+        assert not r["extra"] and not r["mismatched"], (d["document_id"], r)
+        if "merseyside-crc-2020" in d["document_id"]:
+            assert r["matched"] >= 9, (d["document_id"], r)
