@@ -19,6 +19,7 @@ from .facts import key_facts, recommendations
 from .previous import previous_recommendations
 from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
+from .tables import numbered_tables
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file", "warm_up"]
 
@@ -49,6 +50,7 @@ class Extraction:
     recommendations: list[dict] = field(default_factory=list)
     previous_recommendations: list[dict] = field(default_factory=list)
     progress_summary: list[dict] = field(default_factory=list)
+    numbered_tables: list[dict] = field(default_factory=list)
     prose_figures: list[dict] = field(default_factory=list)
     workforce_prose: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -76,6 +78,8 @@ def analyse_document(doc: Document) -> Extraction:
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)
     ex.previous_recommendations, ex.progress_summary = previous_recommendations(doc)
+    ex.numbered_tables, w = numbered_tables(doc)
+    ex.warnings.extend(w)
     sentences: list = []
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
     if not ex.workforce:
@@ -94,6 +98,9 @@ def table_lines(ex: Extraction) -> set[tuple[int | None, int]]:
     for r in ex.workforce:
         for c in r["cells"].values():
             spans.append(((r["page"], r["line"]), (c["page"], c["line"])))
+    for r in ex.numbered_tables:
+        for c in r["cells"]:
+            spans.append(((r["table_page"], r["table_line"]), (c["page"], c["line"])))
     if ex.ratings is not None:
         for r in ex.ratings.rows:
             spans.append(((r["page"], r["line"]), (r["page"], r["line"])))

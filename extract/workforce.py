@@ -247,6 +247,8 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
                 warnings.append(f"{title}: row '{metric[:40]}' has {len(r['cells'])} cells for {len(cols)} columns")
                 continue
             assigned = {c: (re.sub(r"\s+", " ", cell[0]), cell[1]) for c, cell in zip(cols, r["cells"])}
-        out.append({"table_name": title, "metric": metric, "page": r["line"].page, "line": r["line"].line,
+        order = sorted(centres, key=centres.get) if geometry and centres else cols
+        out.append({"table_name": title, "metric": metric, "columns": order,
+                    "page": r["line"].page, "line": r["line"].line,
                     "cells": {c: {"text": t, "page": l.page, "line": l.line} for c, (t, l) in assigned.items()}})
     return out

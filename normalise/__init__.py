@@ -62,9 +62,10 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         return out
     rows = _workforce(ex, document_id)
     workforce_titles = ("Key staffing data", "Caseload data")
-    out["workforce"] = [r for r in rows if r["table_name"] in workforce_titles]
+    out["workforce"] = [{k: v for k, v in r.items() if k not in ("column_index", "header")}
+                        for r in rows if r["table_name"] in workforce_titles]
     out["other_tables"] = [{k: v for k, v in r.items() if k not in ("metric_code", "source")}
-                           for r in rows if r["table_name"] not in workforce_titles]
+                           for r in rows if r["table_name"] not in workforce_titles] + _numbered(ex, document_id)
     for w in ex.workforce_prose:
         note = []
         if w["range"]:
@@ -221,10 +222,30 @@ def _workforce(ex, document_id: str) -> list[dict]:
         code = metric_code(r["metric"])
         for col, cell in r["cells"].items():
             v, unit, note = parse_value(cell["text"], r["metric"], r["table_name"])
+            index = r["columns"].index(col) + 1 if col in r.get("columns", []) else None
             out.append({"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
-                        "metric_code": code, "period": period(r["table_name"], col), "value": v, "unit": unit,
+                        "metric_code": code, "period": period(r["table_name"], col), "column_index": index,
+                        "header": None, "value": v, "unit": unit,
                         "value_text": cell["text"], "note": note, "source": "table",
                         "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})
+    return out
+
+
+def _numbered(ex, document_id: str) -> list[dict]:
+    """Rows of numbered tables ('Table 4: ...'), one per cell. Figures printed without % are
+    percentages when the table's header or caption says so ('% of cases ...')."""
+    from .workforce import parse_value
+    out = []
+    for r in ex.numbered_tables:
+        says_percent = bool(re.search(r"%|per ?cent|percentage|proportion", f"{r['header'] or ''} {r['caption']}", re.I))
+        for k, c in enumerate(r["cells"], start=1):
+            v, unit, note = parse_value(c["text"], r["label"], r["caption"])
+            if v is not None and unit == "count" and says_percent:
+                unit = "percent"
+            out.append({"document_id": document_id, "table_name": r["caption"], "metric": _ws(r["label"]),
+                        "period": None, "column_index": k, "header": r["header"], "value": v, "unit": unit,
+                        "value_text": c["text"], "note": note, "page": r["page"], "line": r["line"],
+                        "value_page": c["page"], "value_line": c["line"]})
     return out
 
 

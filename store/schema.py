@@ -166,18 +166,22 @@ TABLES: dict[str, dict] = {
         ],
     },
     "other_tables": {
-        "doc": "Other numeric data tables of CRC reports ('Key data' under leadership, 'Characteristics of inspected "
-               "domain two cases', 'Unpaid work key data'): one row per metric and period.",
-        "key": ["document_id", "table_name", "metric", "period"],
+        "doc": "Other numeric data tables: in CRC reports 'Key data' under leadership, 'Characteristics of inspected "
+               "domain two cases' and 'Unpaid work key data'; in any report, numbered tables ('Table 4: ...') that "
+               "have figures. One row per metric and column.",
+        "key": ["document_id", "table_name", "metric", "column_index"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
-            ("table_name", "VARCHAR", "The table's printed title"),
+            ("table_name", "VARCHAR", "The table's printed title (a numbered table's whole caption)"),
             ("metric", "VARCHAR", "The row's text, de-wrapped"),
             ("period", "VARCHAR", "previous_year / current_year (unpaid work), previous_inspection / "
-                                  "current_inspection, or comparator (all CRCs); the columns' order as printed does "
-                                  "not matter"),
+                                  "current_inspection, or comparator (all CRCs); NULL in numbered tables, whose "
+                                  "columns are named in header"),
+            ("column_index", "INTEGER", "The column's position as printed, 1 = leftmost"),
+            ("header", "VARCHAR", "Numbered tables: the column headers as printed, joined (NULL otherwise)"),
             ("value", "DOUBLE", "The number; NULL where the cell is words"),
-            ("unit", "VARCHAR", "percent, days per year, cases, FTE or count"),
+            ("unit", "VARCHAR", "percent, days per year, cases, FTE or count (a numbered table's figures printed "
+                                "without % are percent when its header or caption says so)"),
             ("value_text", "VARCHAR", "The cell as printed"),
             ("note", "VARCHAR", "Printed words that are not a plain value"),
             ("page", "INTEGER", "Page of the row's label"),
