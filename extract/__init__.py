@@ -73,7 +73,7 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     ex.prompts, w = prompt_tables(doc)
     ex.warnings.extend(w)
-    ex.workforce, w = workforce_tables(doc)
+    ex.workforce, w = workforce_tables(doc, table_lines(ex))
     ex.warnings.extend(w)
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)

@@ -25,9 +25,13 @@ _HEADER_WORDS = {"to", "date", "of", "current", "inspection", "12", "months", "p
                  "all", "crcs", "in", "one", "this", "crc"}
 # words that may continue a value cell onto the next line ("12.72 days" / "per year")
 _VALUE_WORDS = {"days", "per", "year", "over", "specification", "days per year", "per year"}
-VALUE = (r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
-         r"(?!\s+(?:months?|weeks?|hours?|years?)\b)")
+#: words printed in a cell for a value the report does not have
+NO_VALUE = r"Information\s+not\s+available|No\s+(?:comparable\s+)?data\s+available|Not\s+applicable"
+VALUE = (r"(?<![\w.\-/])\d[\d,]*(?:\.\d+)?(?:\s*[–-]\s*\d[\d,]*\s+weeks"     # a range: "13–26 weeks"
+         r"|(?:\s*%|\s+days(?:\s+per\s+year)?)?(?:\s+over\s+specification)?(?![\w\-/])"
+         r"(?!\s+(?:months?|weeks?|hours?|years?)\b))|\b(?:" + NO_VALUE + r")\b")
 VALUE_RE = re.compile(VALUE)
+NO_VALUE_RE = re.compile(NO_VALUE)
 #: the end of a sentence (or of a lead-in: "... based on four key questions:")
 _SENTENCE = re.compile(r"[a-z][.:]\s|[a-z][.:]$")
 _FUNCTION_END = re.compile(r"\b(?:the|a|an|of|in|this|that|as|or|and|to|for|with|by|describing|per)\s*$", re.I)
@@ -58,10 +62,55 @@ def _crosses(ln: Line, splits: list[float]) -> bool:
     return False
 
 
-def workforce_tables(doc: Document) -> tuple[list[dict], list[str]]:
-    lines = [ln for ln in doc.content() if ln.role == "body"]
+#: header words of a table with no title: its columns are the two inspections
+_UNTITLED_HEADER = {"previous", "current", "inspection"}
+
+
+def _untitled(lines: list[Line], i: int, taken: set) -> str | None:
+    """When line i starts the column header of a table with no title ("Previous inspection" /
+    "Current inspection", over one to four lines) that no other extractor has read, return the
+    table's name: the paragraph printed just above it (the question it answers, de-wrapped)."""
+    if (lines[i].page, lines[i].line) in taken or i == 0:
+        return None
+    words: list[str] = []
+    for b in [b for b in lines[i:i + 8] if b.text.strip()][:4]:      # blank lines between header words
+        ws = b.text.lower().split()
+        if not all(w in _UNTITLED_HEADER for w in ws):
+            break
+        words += ws
+    if not ({"previous", "current"} <= set(words)) or lines[i - 1].text.lower().split() and \
+            all(w in _HEADER_WORDS for w in lines[i - 1].text.lower().split()):
+        return None
+    above: list[str] = []
+    k = i - 1
+    while k >= 0 and not lines[k].text.strip():
+        k -= 1
+    # the paragraph above: up to a blank line, or a line that ends a sentence
+    while k >= 0 and len(above) < 3 and lines[k].page == lines[i].page:
+        t = lines[k].text.strip()
+        if not t or TITLE_RE.search(t) or (lines[k].page, lines[k].line) in taken or above and re.search(r"[.?!:]$", t):
+            break
+        above.insert(0, t)
+        k -= 1
+    name = re.sub(r"\s+", " ", " ".join(above)).strip()
+    return name if 0 < len(name) <= 200 else None
+
+
+def workforce_tables(doc: Document, taken: set | frozenset = frozenset()) -> tuple[list[dict], list[str]]:
+    """Given a document and the (page, line) of lines other extractors have read as tables, return the
+    rows of its data tables: titled ones (TITLE_RE), and ones with no title whose columns are the
+    previous and current inspection (named by the paragraph above them)."""
+    lines = [ln for ln in doc.content() if ln.role in ("body", "blank")]
     out: list[dict] = []
     warnings: list[str] = []
+    for i, ln in enumerate(lines):
+        name = _untitled(lines, i, taken) if ln.text.strip() else None
+        if name:
+            body = [b for b in lines[i:i + 2 * DEFAULT_MAX_LINES] if b.role == "body"][:DEFAULT_MAX_LINES]
+            rows = _parse(body, name, warnings)
+            if rows and not any(r["metric"].rstrip().endswith("?") for r in rows):   # not a question table
+                out.extend(rows)
+    lines = [ln for ln in lines if ln.role == "body"]
     for i, ln in enumerate(lines):
         for m in TITLE_RE.finditer(ln.text):
             if not re.match(r"^\s*$", ln.text[:m.start()]) and not ln.words:
@@ -155,6 +204,11 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
             cols.append(c)
     if not cols:
         return []
+    # what the columns compare: two inspections ("Previous inspection", "This CRC in current
+    # inspection"), or two years ("Previous year", "To date of current inspection" / "12 months previously")
+    hdr = " ".join(b.text for b in hdr_lines).lower()
+    periods = ("inspection" if re.search(r"\binspection\b", hdr)
+               and not re.search(r"\bmonths?\b|\bdate\b|\b(?:previous|current) year\b", hdr) else "year")
     body = block[len(hdr_lines):]
     # items: (kind, text, line, col)
     items: list[tuple[str, str, Line, str | None]] = []
@@ -170,8 +224,12 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
             for s in segs:
                 text = " ".join(w.text for w in s)
                 cx = (s[0].x0 + s[-1].x1) / 2
+                if s is not segs[0] and VALUE_RE.fullmatch(text) and s[0].x0 < left:
+                    # a wide cell ("Information not available") may start left of its centred header
+                    items.append(("cell", text, b, min(centres, key=lambda c: abs(centres[c] - cx))))
+                    continue
                 if s[0].x0 >= left:
-                    if not re.match(r"^\d", text) and text.lower() not in _VALUE_WORDS:
+                    if not re.match(r"^\d", text) and text.lower() not in _VALUE_WORDS and not NO_VALUE_RE.fullmatch(text):
                         continue    # text beside the table (another column of the page), not a cell
                     col = min(centres, key=lambda c: abs(centres[c] - cx))
                     items.append(("cell", text, b, col))
@@ -248,7 +306,7 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
                 continue
             assigned = {c: (re.sub(r"\s+", " ", cell[0]), cell[1]) for c, cell in zip(cols, r["cells"])}
         order = sorted(centres, key=centres.get) if geometry and centres else cols
-        out.append({"table_name": title, "metric": metric, "columns": order,
+        out.append({"table_name": title, "metric": metric, "columns": order, "periods": periods,
                     "page": r["line"].page, "line": r["line"].line,
                     "cells": {c: {"text": t, "page": l.page, "line": l.line} for c, (t, l) in assigned.items()}})
     return out

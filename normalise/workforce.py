@@ -7,16 +7,18 @@ from functools import lru_cache
 from importlib import resources
 
 #: the period a table's column covers: staffing, caseload and unpaid work key data compare the year to
-#: the inspection with the year before; the other CRC data tables compare inspections, or this CRC with
-#: all CRCs ("All CRCs in year one" / "This CRC in current inspection")
-PERIODS = {"previous": "previous_year", "current": "current_year", "comparator": "comparator"}
-INSPECTION_PERIODS = {"previous": "previous_inspection", "current": "current_inspection", "comparator": "comparator"}
-TABLE_PERIODS = {"Key data": INSPECTION_PERIODS, "Characteristics of inspected domain two cases": INSPECTION_PERIODS}
+#: the inspection with the year before; other data tables compare inspections, or this CRC with all
+#: CRCs ("All CRCs in year one" / "This CRC in current inspection"). The extractor says which, from
+#: the column header.
+PERIODS = {"year": {"previous": "previous_year", "current": "current_year", "comparator": "comparator"},
+           "inspection": {"previous": "previous_inspection", "current": "current_inspection",
+                          "comparator": "comparator"}}
 
 
-def period(table: str, column: str) -> str:
-    """Given a table's title and a column ('previous', 'current', 'comparator'), return its period name."""
-    return TABLE_PERIODS.get(table, PERIODS).get(column, column)
+def period(periods: str | None, column: str) -> str:
+    """Given what a table's columns compare ('year' or 'inspection') and a column ('previous',
+    'current', 'comparator'), return the column's period name."""
+    return PERIODS.get(periods or "year", PERIODS["year"]).get(column, column)
 
 
 @lru_cache(maxsize=1)

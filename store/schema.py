@@ -167,8 +167,9 @@ TABLES: dict[str, dict] = {
     },
     "other_tables": {
         "doc": "Other numeric data tables: in CRC reports 'Key data' under leadership, 'Characteristics of inspected "
-               "domain two cases' and 'Unpaid work key data'; in any report, numbered tables ('Table 4: ...') that "
-               "have figures. One row per metric and column.",
+               "domain two cases', 'Unpaid work key data', and tables with no title whose columns are the previous "
+               "and current inspection (named by the paragraph printed above them, e.g. the services question); "
+               "in any report, numbered tables ('Table 4: ...') that have figures. One row per metric and column.",
         "key": ["document_id", "table_name", "metric", "column_index"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),

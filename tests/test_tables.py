@@ -96,3 +96,56 @@ def test_rewrapped_prose_around_a_table_changes_nothing():
     for text in (FIGURE_BESIDE_LABEL, FIGURES_BELOW_LABEL):
         before = [(r["label"], [c["text"] for c in r["cells"]]) for r in _rows(text)]
         assert before and [(r["label"], [c["text"] for c in r["cells"]]) for r in _rows(rewrap(text, 50))] == before
+
+
+UNTITLED = """Does the CRC provide the volume, range and quality of services to meet the
+needs of the service users?
+
+ Previous
+inspection
+
+Current
+inspection
+
+Average waiting time for BBR Information not
+available
+
+13–26 weeks
+
+Successful completion of accredited
+programmes
+
+Information not
+available
+
+87%
+
+An excellent range of services are available, including programmes for women and a
+thinking skills course, and more are planned for next year.
+
+Is planning sufficiently focused on engaging the service user?
+
+Previous
+inspection
+
+Current
+inspection
+
+Is the service user meaningfully involved in planning, and are their
+views taken into account?
+
+55% 61%
+"""
+
+
+def test_an_untitled_data_table_is_read_under_its_question_and_a_question_table_is_not():
+    from extract.workforce import workforce_tables
+    rows, _ = workforce_tables(document_from_text(UNTITLED, Path("x.txt")))
+    assert [(r["table_name"], r["metric"], {c: v["text"] for c, v in r["cells"].items()}, r["periods"])
+            for r in rows] == [
+        ("Does the CRC provide the volume, range and quality of services to meet the needs of the service users?",
+         "Average waiting time for BBR", {"previous": "Information not available", "current": "13–26 weeks"},
+         "inspection"),
+        ("Does the CRC provide the volume, range and quality of services to meet the needs of the service users?",
+         "Successful completion of accredited programmes", {"previous": "Information not available",
+                                                            "current": "87%"}, "inspection")]
