@@ -1,6 +1,6 @@
 """Benchmarks: speed, scale and the cost of each stage (issue 8).
 
-    python benchmarks/run.py [--docs 200] [--out benchmarks/results.json] [--workdir DIR] [--profile]
+    python benchmarks/run.py [--docs 200] [--large 1000] [--out benchmarks/results.json] [--workdir DIR] [--profile]
 
 In one run, on the same files:
   1. builds a corpus of --docs distinct documents from the embedded corpus, about half PDF:
@@ -13,6 +13,8 @@ In one run, on the same files:
      worker processes, then a refresh with nothing changed, one with one small file changed (the
      fixed cost of any refresh that has work to do), and one with 5% of the files changed;
   4. refreshes 50 and 100 of the documents into fresh databases to show how time grows;
+  5. with --large N (default 1000), refreshes a corpus of N documents, then again with 5% of them
+     changed: a refresh pays a fixed cost (start-up, loading spaCy) that weighs less as it grows;
 and prints a table and writes every figure to a JSON file. Each refresh runs in a fresh process
 whose peak memory is measured: the largest single process (its RSS, from the kernel), and, in the
 scaling runs, the whole process tree sampled every 50 ms (PSS summed: pages the forked workers share
@@ -271,6 +273,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ap.add_argument("--workdir", default=None, help="where to build the corpus (default: a temporary folder)")
     ap.add_argument("--profile", action="store_true", help="also profile one document of each kind")
+    ap.add_argument("--large", type=int, default=1000,
+                    help="also time a full refresh and a 5%% change on a corpus this large (default 1000; 0 skips): "
+                         "the fixed cost of a refresh weighs less as the corpus grows")
     a = ap.parse_args(argv)
     work = Path(a.workdir) if a.workdir else Path(tempfile.mkdtemp(prefix="hmip-bench-"))
     if work.exists() and a.workdir:
@@ -320,6 +325,14 @@ def main(argv=None) -> int:
             res["scaling"][k] = refresh(sub, work / f"subset-{k}.duckdb", 2, sample=True)
         log(f"scaling: full refresh of {a.docs} documents with 2 workers (memory sampled) ...")
         res["scaling"][a.docs] = refresh(work / "corpus", work / "scaling-all.duckdb", 2, sample=True)
+        if a.large:
+            log(f"large corpus: full refresh of {a.large} documents with 2 workers, then 5% changed ...")
+            big = build_corpus(work / "large", a.large)
+            full = refresh(work / "large", work / "large.duckdb", 2)
+            changed_big = change_files(big, 0.05)
+            res["large"] = {"docs": a.large, "full_2_workers": full,
+                            "changed_5pct": refresh(work / "large", work / "large.duckdb", 2)}
+            res["large"]["changed_5pct"]["files_changed"] = len(changed_big)
         if a.profile:
             log("profiling ...")
             res["profile_top"] = profile(Path(a.out)).splitlines()[:60]
@@ -348,6 +361,10 @@ def summarise(res: dict) -> None:
                                                 / f2["wall_seconds"]) if "one_changed" in res else None,
         "pypdfium2_speedup_over_pdfplumber": res["floor_pdfplumber"]["seconds"] / res["floor_pypdfium2"]["seconds"],
     }
+    if res.get("large"):
+        lg = res["large"]
+        res["ratios"][f"changed_5pct_over_full_at_{lg['docs']}_docs"] = (lg["changed_5pct"]["wall_seconds"]
+                                                                        / lg["full_2_workers"]["wall_seconds"])
     res["per_document"] = {"seconds_1_worker": f1["wall_seconds"] / docs, "seconds_2_workers": f2["wall_seconds"] / docs,
                            "pdf_pages_per_second_1_worker": pages / f1["wall_seconds"]}
     sc = sorted((int(k), v["wall_seconds"]) for k, v in res["scaling"].items())
@@ -383,6 +400,10 @@ def print_table(res: dict) -> None:
             *([("one small file changed (fixed cost)", res["one_changed"])] if "one_changed" in res else []),
             (f"5% changed ({res['changed_5pct']['files_changed']} files)", res["changed_5pct"])]
     rows += [(f"full refresh of {k} docs, 2 workers", v) for k, v in sorted(res["scaling"].items(), key=lambda x: int(x[0]))]
+    if res.get("large"):
+        lg = res["large"]
+        rows += [(f"full refresh of {lg['docs']} docs, 2 workers", lg["full_2_workers"]),
+                 (f"  then 5% changed ({lg['changed_5pct']['files_changed']} files)", lg["changed_5pct"])]
     for name, r in rows:
         full = r is res["full_1_workers"] or r is res["full_2_workers"]
         pps = f"{c['pdf_pages'] / r['wall_seconds']:9.1f}" if full else " " * 9

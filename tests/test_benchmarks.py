@@ -39,7 +39,9 @@ def test_summary_ratios_and_linearity():
            "scaling": {k: {"wall_seconds": s, "peak_process_mb": 250, "peak_tree_mb": 400}
                        for k, s in (("50", 14.0), ("100", 26.0), ("200", 50.0))}}
     res["one_changed"] = {"wall_seconds": 1.0}
+    res["large"] = {"docs": 1000, "full_2_workers": {"wall_seconds": 250.0}, "changed_5pct": {"wall_seconds": 15.0}}
     bench.summarise(res)
+    assert res["ratios"]["changed_5pct_over_full_at_1000_docs"] == 15.0 / 250.0
     assert res["ratios"]["speedup_2_workers_over_1"] == 90 / 50
     assert res["ratios"]["changed_5pct_beyond_fixed_over_full"] == (3.0 - 1.0) / 50
     assert res["scaling_marginal_seconds_per_document"] == {"50-100": 12 / 50, "100-200": 24 / 100}
