@@ -12,7 +12,8 @@ Severities:
   minor            a small slip: a rounding, a figure called 'the same' that differs by one
   explained        a difference the report explains (professional discretion, moderation)
   unverified_rule  a disagreement with a rule or band the sources do not confirm
-  info             worth knowing, not a contradiction (the previous ratings against the previous figures)
+  info             worth knowing, not a contradiction (the previous ratings against the previous figures,
+                   an unresolved cross-reference, a repeated sentence)
 """
 from __future__ import annotations
 
@@ -682,6 +683,81 @@ def recommendation_progress(ctx: Ctx, doc: dict) -> list[dict]:
                      evidence=first["sentence"][:300])]
 
 
+def _doc_text(ctx: Ctx, did: str) -> tuple[str, list[int], list[tuple[int | None, int]]]:
+    """A document's text as one string (its lines joined by a space; the patterns that read it allow
+    any whitespace), with where each line starts and its (page, line): a way back to a line."""
+    key = ("text", did)
+    if key not in ctx.lines:
+        lines = _doc_lines(ctx, did)
+        starts, pos = [], 0
+        for _, _, text in lines:
+            starts.append(pos)
+            pos += len(text) + 1
+        ctx.lines[key] = (" ".join(t for _, _, t in lines), starts, [(p, ln) for p, ln, _ in lines])
+    return ctx.lines[key]
+
+
+def _place_of(starts: list[int], places: list[tuple], pos: int) -> tuple:
+    from bisect import bisect_right
+    return places[max(0, bisect_right(starts, pos) - 1)]
+
+
+#: a cross-reference a word processor could not resolve, printed in the published text
+#: (in a PDF, a table's cells may sit between its two halves: "Error!  40%  48%  Bookmark not defined.")
+FIELD_ERROR_RE = re.compile(r"Error!(?:\s+[\d.,]+%?)*\s+(?P<what>Bookmark not defined|Reference source not found|No text "
+                            r"of specified style in document|Not a valid bookmark self-reference|Unknown switch argument)\.?")
+
+
+def broken_reference(ctx: Ctx, doc: dict) -> list[dict]:
+    """A word processor's unresolved cross-reference left in the text ('Error! Bookmark not defined.')."""
+    did = doc["document_id"]
+    text, starts, places = _doc_text(ctx, did)
+    out = []
+    for m in FIELD_ERROR_RE.finditer(text):
+        page, line = _place_of(starts, places, m.start())
+        out.append(_finding(did, "broken_reference", "info", "text", None, f"Error! {m.group('what')}.",
+                            f"an unresolved cross-reference is printed in the text ({_at(page, line)})", page, line,
+                            evidence=text[max(0, m.start() - 120):m.end()].strip()))
+    return out
+
+
+#: sentences this close (in sentences) that open with the same words repeat each other
+REPEAT_WINDOW = 3
+REPEAT_MIN_WORDS = 8
+_SENTENCE_RE = re.compile(r"[A-Z][^.!?]*[.!]")
+
+
+def repeated_sentence(ctx: Ctx, doc: dict) -> list[dict]:
+    """A sentence that repeats one just before it: the same opening words (at least eight, and two
+    thirds of the shorter sentence), as when an edit left both versions in. Questions and sentences
+    with percentages (table rows read as text) are not compared."""
+    did = doc["document_id"]
+    text, starts, places = _doc_text(ctx, did)
+    # each sentence keyed by its opening words: only sentences that open alike are compared in full
+    sents = []
+    for m in _SENTENCE_RE.finditer(text):
+        opening = m.group(0).split(None, REPEAT_MIN_WORDS)
+        if len(opening) >= REPEAT_MIN_WORDS and "%" not in m.group(0):
+            sents.append((m, tuple(opening[:REPEAT_MIN_WORDS])))
+    out = []
+    for i, (m, key) in enumerate(sents):
+        for m2, key2 in sents[i + 1:i + 1 + REPEAT_WINDOW]:
+            if key2 != key:
+                continue
+            words, other = m.group(0).split(), m2.group(0).split()
+            k = 0
+            while k < min(len(words), len(other)) and words[k] == other[k]:
+                k += 1
+            if k >= 2 * min(len(words), len(other)) / 3:
+                page, line = _place_of(starts, places, m2.start())
+                first, second = " ".join(words), " ".join(other)
+                out.append(_finding(did, "repeated_sentence", "info", "text", None, second,
+                                    f"a sentence repeats the one before it ({_at(page, line)}): '{second}' after "
+                                    f"'{first}'", page, line, evidence=f"{first} {second}"[:300]))
+                break
+    return out
+
+
 RULES = {
     "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
@@ -713,4 +789,9 @@ RULES = {
                        "internal consistency"),
     "recommendation_progress": (recommendation_progress, "The summary count of progress on previous recommendations "
                                 "matches the verdicts printed under each.", "internal consistency"),
+    "broken_reference": (broken_reference, "No unresolved cross-reference ('Error! Bookmark not defined.') is printed "
+                         "in the text (information).", "text quality"),
+    "repeated_sentence": (repeated_sentence, "No sentence repeats one just before it (the same first eight or more "
+                          "words, two thirds of the shorter sentence), as an edit that left both versions would "
+                          "(information).", "text quality"),
 }

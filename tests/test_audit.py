@@ -98,6 +98,7 @@ class _Rows:
 
     def __init__(self, **tables):
         self.tables = tables
+        self.lines = {}
 
     def rows(self, table, did):
         return self.tables.get(table, [])
@@ -248,3 +249,55 @@ def test_previous_ratings_are_checked_against_the_previous_figures_as_the_gold_d
     found = [f for f in _findings(db, "text/" + gold["source_file"]) if f["rule"] == "previous_band"]
     assert {f["subject"] for f in found} == expected
     assert all(f["severity"] == "info" for f in found)
+
+
+def _text_page(text: str) -> dict:
+    return {"document_id": "d", "page": None, "first_line": 1, "last_line": text.count("\n") + 1, "text": text}
+
+
+@pytest.mark.parametrize("text,line", [
+    # an edit left both versions (the gold's Liverpool North case), wrapped over lines
+    ("Action was being taken. A full complement of staff was anticipated by the end of 2023, with PSOs\n"
+     "increasing their workloads. A full complement of staff was anticipated by the end of\nthe year.\n", 2),
+    # parallel sentences that differ early, questions and table rows read as text: nothing
+    ("In most cases the plan addressed the risks that the person posed to others.\n"
+     "In most cases the review addressed the risks that the person posed to others.\n", None),
+    ("Does the implementation and delivery of services effectively support desistance?\n"
+     "Does the implementation and delivery of services effectively support the safety of others?\n", None),
+    ("The performance figure for all England and Wales was 77%, against a target of 75%.\n"
+     "The performance figure for all England and Wales was 65%, against a target of 65%.\n", None),
+])
+def test_a_repeated_sentence_is_reported_as_information(text, line):
+    from audit.rules import repeated_sentence
+    out = repeated_sentence(_Rows(pages=[_text_page(text)]), {"document_id": "d"})
+    assert [f["line"] for f in out] == ([line] if line else [])
+    if line:
+        assert out[0]["severity"] == "info" and out[0]["stated"].endswith("by the end of the year.")
+
+
+def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_halves():
+    from audit.rules import broken_reference
+    text = ("Does reviewing focus on keeping other people safe?Error!\t40%\t48%\t44%\nBookmark not defined.\n"
+            "See Error! Reference source not found. for details.\nNo error here!\n")
+    out = broken_reference(_Rows(pages=[_text_page(text)]), {"document_id": "d"})
+    assert [(f["line"], f["stated"], f["severity"]) for f in out] == [
+        (1, "Error! Bookmark not defined.", "info"), (3, "Error! Reference source not found.", "info")]
+
+
+@pytest.mark.parametrize("gold_id,rule,docs", [
+    ("broken-bookmark", "broken_reference", ["text/merseyside-crc-2020.txt", "pdf/merseyside-crc-2020.pdf",
+                                             "pdf/merseyside-crc-2020-alt-layout.pdf"]),
+    ("duplicated-sentence", "repeated_sentence", ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
+])
+def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corpus_db, gold_id, rule, docs):
+    db, _ = corpus_db
+    gold = next(g for g in gold_files().values() if any(o["id"] == gold_id for o in g["audit"]["other"]))
+    item = next(o for o in gold["audit"]["other"] if o["id"] == gold_id)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        hits = con.execute("SELECT document_id, line FROM audit_findings WHERE rule = ?", [rule]).fetchall()
+    finally:
+        con.close()
+    assert sorted(d for d, _ in hits) == sorted(docs)
+    text_line = next(line for d, line in hits if d.startswith("text/"))
+    assert min(item["lines"]) <= text_line <= max(item["lines"])
