@@ -68,6 +68,9 @@ def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
         return True
     if not t or len(t) > DEFAULT_HEADING_MAX or t[-1] in ".,;:!?" or not t[0].isupper():
         return False
+    from .previous import VERDICT_RE
+    if VERDICT_RE.search(t):
+        return False        # a progress verdict printed without a full stop ("The CRC has made no progress on ...")
     if ln.words:
         return body_size is not None and max(w.size for w in ln.words) >= 1.15 * body_size
     nxt = lines[i + 1] if i + 1 < len(lines) else None
