@@ -104,7 +104,8 @@ def workforce_tables(doc: Document, taken: set | frozenset = frozenset()) -> tup
     out: list[dict] = []
     warnings: list[str] = []
     for i, ln in enumerate(lines):
-        name = _untitled(lines, i, taken) if ln.text.strip() else None
+        first = ln.text.split(None, 1)
+        name = _untitled(lines, i, taken) if first and first[0].lower() in _UNTITLED_HEADER else None
         if name:
             body = [b for b in lines[i:i + 2 * DEFAULT_MAX_LINES] if b.role == "body"][:DEFAULT_MAX_LINES]
             rows = _parse(body, name, warnings)
