@@ -234,6 +234,13 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
     for v in found_ot.values():
         v["values"].sort()
     tables["other_tables"] = _compare(exp_ot, found_ot, ["values"])
+    # the case samples read (values only: the gold lists every line that states a sample)
+    cases = gold.get("cases_inspected") or {}
+    exp_cs = {k: {"cases": cases[k]} for k in ("case_supervision", "unpaid_work", "through_the_gate")
+              if isinstance(cases.get(k), int)}
+    found_cs = {r[0]: {"cases": r[1]} for r in con.execute(
+        "SELECT sample, cases FROM case_samples WHERE document_id = ?", [did]).fetchall()}
+    tables["case_samples"] = _compare(exp_cs, found_cs, ["cases"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

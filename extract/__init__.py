@@ -19,6 +19,7 @@ from .facts import key_facts, recommendations
 from .previous import previous_recommendations
 from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
+from .samples import case_samples
 from .tables import numbered_tables
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file", "warm_up"]
@@ -51,6 +52,7 @@ class Extraction:
     previous_recommendations: list[dict] = field(default_factory=list)
     progress_summary: list[dict] = field(default_factory=list)
     numbered_tables: list[dict] = field(default_factory=list)
+    samples: list[dict] = field(default_factory=list)
     prose_figures: list[dict] = field(default_factory=list)
     workforce_prose: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -82,6 +84,7 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     sentences: list = []
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
+    ex.samples = case_samples(sentences)
     if not ex.workforce:
         # no key staffing or caseload table: staffing figures stated in prose take their place
         ex.workforce_prose = workforce_prose(sentences)

@@ -53,7 +53,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
                                   "prompts": [], "workforce": [], "key_facts": [],
                                   "recommendations": [], "previous_recommendations": [],
-                                  "previous_recommendations_summary": [], "prose_figures": [], "other_tables": [],
+                                  "previous_recommendations_summary": [], "prose_figures": [], "other_tables": [], "case_samples": [],
                                   "extraction_notes": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
@@ -94,6 +94,8 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         for r in ex.recommendations]
     out["previous_recommendations"] = [{"document_id": document_id, **r} for r in ex.previous_recommendations]
     out["previous_recommendations_summary"] = [{"document_id": document_id, **r} for r in ex.progress_summary]
+    out["case_samples"] = [{"document_id": document_id, "sample": r["sample"], "cases": r["cases"],
+                            "sentence": _ws(r["text"]), "page": r["page"], "line": r["line"]} for r in ex.samples]
     if not meth.get("rated", False):
         notes.append(f"no ratings: {meth.get('not_rated_reason', 'methodology publishes no ratings')}")
     rt = ex.ratings

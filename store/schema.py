@@ -9,7 +9,7 @@ from __future__ import annotations
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
                 "recommendations", "previous_recommendations", "previous_recommendations_summary",
-                "prose_figures", "other_tables", "extraction_notes"]
+                "prose_figures", "other_tables", "case_samples", "extraction_notes"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -249,6 +249,20 @@ TABLES: dict[str, dict] = {
             ("sentence", "VARCHAR", "The sentence stating it, de-wrapped"),
             ("page", "INTEGER", "Page of the count"),
             ("line", "INTEGER", "Line of the count"),
+        ],
+    },
+    "case_samples": {
+        "doc": "The case samples the inspection read, as the report states them ('We inspected 41 cases ...'): one row "
+               "per sample. The largest count stated for a sample is taken (the others are its parts or repeat it); "
+               "parts joined by 'and' are added up.",
+        "key": ["document_id", "sample"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("sample", "VARCHAR", "case_supervision, unpaid_work or through_the_gate"),
+            ("cases", "INTEGER", "Number of cases (or requirements) inspected"),
+            ("sentence", "VARCHAR", "The sentence stating it, de-wrapped"),
+            ("page", "INTEGER", "Page of the sentence"),
+            ("line", "INTEGER", "Line of the sentence"),
         ],
     },
     "prose_figures": {

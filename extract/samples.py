@@ -1,0 +1,65 @@
+"""The case samples an inspection read: how many cases, of which kind, as the report states them.
+
+Reports say how many cases inspectors read ("We inspected 41 cases where sentences and licences
+had commenced ...", "We inspected the management of 40 unpaid work requirements", "the sample
+consisted of 61 cases, 40 of which were CRC cases"), often more than once and sometimes only by
+its parts ("76 community sentence cases and 38 post-release supervision cases": 114). Each
+statement is read from the prose sentences; parts joined by "and" are added up. A sample is
+case supervision unless its words name unpaid work or custody and release (Through the Gate,
+resettlement). Of the statements about one sample, the largest count is the whole sample (the
+others are its parts, or repeat it).
+
+Each sample: {sample, cases, text, page, line}.
+"""
+from __future__ import annotations
+
+import re
+
+from .prose import to_number
+
+_NUM = (r"\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+        r"sixty|seventy|eighty|ninety|hundred|[a-z]+-[a-z]+")
+#: "<count> <up to eight words> cases|requirements|orders|licences"
+_COUNT = rf"(?P<n{{k}}>{_NUM})\s+(?P<what{{k}}>(?:[\w’'()\-]+\s+){{{{0,8}}}}?)(?:cases|requirements|orders|licences)\b"
+_PART = rf"({_NUM})\s+((?:[\w’'()\-]+\s+){{0,8}}?)(?:cases|requirements|orders|licences)\b"
+#: what inspectors did with the sample
+_VERB = (r"\b(?:we|inspectors|the inspection team)\s+(?:(?:had|have)\s+)?(?:inspected|examined|reviewed|assessed|"
+         r"looked at|read)\s+(?:the\s+(?:management|quality)\s+of\s+|a\s+(?:total|sample)\s+of\s+)?")
+STATEMENT_RES = [
+    re.compile(_VERB + rf"(?P<parts>{_PART}(?:\s*(?:,|and|,\s*and)\s+{_PART})*)", re.I),
+    re.compile(r"\bsample\s+(?:consisted of|comprised|was made up of|included|totalled)\s+"
+               rf"(?P<parts>{_PART})", re.I),
+]
+_PART_RE = re.compile(_PART, re.I)
+#: words that name the sample (looked for in the counted words and the rest of the sentence)
+KINDS = [
+    ("unpaid_work", re.compile(r"\bunpaid work\b|\bcommunity payback\b", re.I)),
+    ("through_the_gate", re.compile(r"\bthrough the gate\b|\bcustod\w*|\bpre-release\b|\bresettlement\b", re.I)),
+]
+
+
+def _kind(text: str) -> str:
+    for name, rx in KINDS:
+        if rx.search(text):
+            return name
+    return "case_supervision"
+
+
+def case_samples(sentences: list) -> list[dict]:
+    """Given sentences (section, text, page, line, org), return one row per sample stated."""
+    best: dict[str, dict] = {}
+    for section, text, page, line, _org in sentences:
+        for rx in STATEMENT_RES:
+            m = rx.search(text)
+            if not m:
+                continue
+            parts = _PART_RE.findall(m.group("parts"))
+            counts = [to_number(n) for n, _ in parts]
+            if not counts or any(c is None or c != int(c) or c <= 0 for c in counts):
+                continue
+            kind = _kind(m.group("parts") + " " + text[m.end():m.end() + 80])
+            total = int(sum(counts))
+            if kind not in best or total > best[kind]["cases"]:
+                best[kind] = {"sample": kind, "cases": total, "text": text, "page": page, "line": line}
+            break
+    return [best[k] for k in ("case_supervision", "unpaid_work", "through_the_gate") if k in best]
