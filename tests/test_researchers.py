@@ -65,6 +65,7 @@ def test_reports_groups_renderings_of_one_report(corpus_db):
         r = by_provider[g["provider_name"]]
         stem = g["source_file"].rsplit(".", 1)[0]
         assert any(stem in d for d in r["renderings"]), (name, r["renderings"])
+        assert r["cases_inspected"] == g["cases_inspected"]["case_supervision"], name
     assert len(rows) == len(by_provider)    # one report per provider in this corpus
 
 
