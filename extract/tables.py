@@ -19,6 +19,7 @@ from .document import Document, Line
 
 CAPTION_RE = re.compile(r"^\s*Table\s+(?P<num>\d{1,3})\s*[:.]\s+(?P<text>\S.*)$")
 CELL_RE = re.compile(r"^\d[\d,]*(?:\.\d+)?%?$")
+_YEAR_RE = re.compile(r"^(?:19|20)\d\d$")
 #: where a table stops: another caption, a figure or its source, an annexe or appendix
 _END_RE = re.compile(r"^\s*(?:Table|Figure|Chart)\s+\d+[.:]|^\s*Source:|^\s*(?:Annexe|Appendix)\s+\w+", re.I)
 #: a label that does not end here: an open bracket, a trailing dash or hyphen, a function word
@@ -123,6 +124,12 @@ def _rows(body: list[Line], number: int, caption: str) -> tuple[list[dict], str 
         if cells and len(cells) != width:
             skipped += 1
             cur = None
+            pending = [[]]
+            continue
+        if cells and not rows and all(_YEAR_RE.match(c) for c in cells):
+            # a header of years above the columns ("Measure 2016 2017"), not a row of figures
+            header.extend(x.text.strip() for p in pending for x in p)
+            header.append(t)
             pending = [[]]
             continue
         if cells:

@@ -149,3 +149,22 @@ def test_an_untitled_data_table_is_read_under_its_question_and_a_question_table_
         ("Does the CRC provide the volume, range and quality of services to meet the needs of the service users?",
          "Successful completion of accredited programmes", {"previous": "Information not available",
                                                             "current": "87%"}, "inspection")]
+
+
+YEARS = """Table 2: Orders made in the area, by year.
+
+Order 2016 2017
+
+Community orders 1,200 1,350
+
+Suspended sentence orders 640 702
+
+The number of orders rose in both years, as the next section describes in more detail.
+"""
+
+
+def test_a_header_of_years_is_a_header_not_a_row():
+    rows = _rows(YEARS)
+    assert [(r["label"], [c["text"] for c in r["cells"]]) for r in rows] == [
+        ("Community orders", ["1,200", "1,350"]), ("Suspended sentence orders", ["640", "702"])]
+    assert rows[0]["header"] == "Order 2016 2017"
