@@ -175,12 +175,22 @@ def _wrapped_above(lines: list[Line], i: int, most: int = 2) -> str:
     while k >= 0 and len(parts) < most:
         ln = lines[k]
         t = ln.text.strip()
-        if (not t or ln.heading or re.search(r"[.;:!?]$", t) or re.match(r"^\d{1,2}[.)]\s", t)
-                or re.match(r"^\W*(?:new\s+)?recommendations?\W*$", t, re.I) or _SECTION_END_RE.match(t)):
+        if not t or _not_addressee(ln):
             break
         parts.insert(0, t)
         k -= 1
+    # the addressee starts a block: it opens with a capital, below a blank line or a heading (not
+    # the unfinished last line of the list before it)
+    if parts and (not parts[0][:1].isupper() or k >= 0 and lines[k].text.strip() and not _not_addressee(lines[k])):
+        return ""
     return " ".join(parts) + " " if parts else ""
+
+
+def _not_addressee(ln: Line) -> bool:
+    """A line that cannot be part of an addressee: a heading, a numbered item, or one that ends a sentence."""
+    t = ln.text.strip()
+    return bool(ln.heading or re.search(r"[.;:!?]$", t) or re.match(r"^\d{1,2}[.)]\s", t)
+                or re.match(r"^\W*(?:new\s+)?recommendations?\W*$", t, re.I) or _SECTION_END_RE.match(t))
 
 
 def recommendations(doc: Document) -> list[dict]:
