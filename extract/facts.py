@@ -45,14 +45,15 @@ def key_facts(doc: Document) -> list[dict]:
         cur = None
         for j in range(i + 1, min(len(lines), i + 1 + DEFAULT_PANEL_LINES)):
             t = lines[j].text.strip()
-            below = next((l for l in lines[j + 1:j + 4] if l.text.strip()), None)
+            below = next((l for l in lines[j + 1:j + 10] if l.text.strip()), None)
             nxt = below.text.strip() if below else ""
             if not t:
-                # a blank ends the fact, unless what follows continues it: a sentence going on, or
-                # text that is not a new fact after a page break (which leaves blank lines mid-fact)
+                # a blank ends the fact, unless what follows continues it: a sentence going on, or,
+                # after a page break (which leaves blank lines mid-fact), the rest of a line that
+                # wrapped (its next word would not have fitted on it) and is not a new fact
                 if cur is not None and cur["desc"] and not (
-                        nxt[:1].islower() or below is not None and below.page != lines[j - 1].page
-                        and not FACT_RE.match(nxt)):
+                        nxt[:1].islower() or below is not None and below.page != cur["desc_page"]
+                        and not FACT_RE.match(nxt) and _wrapped(cur["desc"], nxt)):
                     out.append(cur)
                     cur = None
                 continue
@@ -62,13 +63,14 @@ def key_facts(doc: Document) -> list[dict]:
                     out.append(cur)
                 cur = {"section": section, "value_text": re.sub(r"\s+", " ", fm.group("value")).strip(),
                        "desc": [fm.group("desc")] if fm.group("desc") else [], "page": lines[j].page,
-                       "line": lines[j].line}
+                       "line": lines[j].line, "desc_page": lines[j].page}
                 continue
             if fm:           # a stray number (collected superscripts): no fact
                 continue
             if cur is not None and (cur["desc"] == [] or t[:1].islower() or not cur["desc"][-1].rstrip().endswith(".")
                                     and not _STOP_RE.match(t)):
                 cur["desc"].append(t)
+                cur["desc_page"] = lines[j].page
                 continue
             if cur is not None and cur["desc"]:
                 out.append(cur)
@@ -86,6 +88,13 @@ def key_facts(doc: Document) -> list[dict]:
         f["description"] = strip_footnote_markers(re.sub(r"\s+", " ", " ".join(f.pop("desc"))).strip(),
                                                   set(doc.footnotes))
     return out
+
+
+def _wrapped(desc: list[str], nxt: str) -> bool:
+    """Whether the last line of a description wrapped: the next line's first word would not have
+    fitted on it, at the width of the description's longest line."""
+    words = nxt.split()
+    return bool(words) and len(desc[-1]) + 1 + len(words[0]) > max(len(d) for d in desc)
 
 
 def _key_facts_geometry(lines: list[Line], panel: str) -> list[dict]:
