@@ -413,12 +413,19 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
                 if similar is None:
                     follow = _following_sentence(ctx, did, f)
                     similar = _SIMILAR_RE.search(follow)
+            # 'significantly worse than ...' is checked as well (the gold's 61%: 'very similar' to the last
+            # inspection's 80%, and 'significantly worse' than all CRCs' 63%)
+            sig = _significant(ctx, did, f, r, follow) if f["number"] == r["current_pct"] else None
+            if sig and similar:
+                out.append(sig)
             if similar:
                 out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"], r["previous_pct"],
                                     f"{similar.group(0)} ({f['figure_text']})",
                                     f"{r['standard_code']}: the text calls {f['figure_text']} '{similar.group(0)}'; the "
                                     f"table's previous figure is {r['previous_pct']:g}% ({r['what']}: '{r['text']}')",
                                     f["page"], f["line"], evidence=f"{sent} {follow}".strip()))
+            elif sig:
+                out.append(sig)
             elif f["number"] == r["current_pct"] and r["previous_pct"] is not None and \
                     re.search(r"\bthe same as (?:at )?the (?:last|previous) inspection", sent) and \
                     r["previous_pct"] != r["current_pct"]:
@@ -434,6 +441,47 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
                             f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']} for what the {r['what']} "
                             f"'{r['text']}' gives as {r['current_pct']:g}%", f["page"], f["line"], evidence=sent))
     return out
+
+
+#: 'significantly worse than the average across all CRCs', 'significantly lower than at the last inspection'
+_SIGNIFICANT_RE = re.compile(r"\b(?:significantly|markedly|considerably|substantially|much) (?P<dir>worse|lower|better|"
+                             r"higher|fewer|more)\b(?P<than>(?: [\w’']+){0,2} than (?:[\w’']+ ){0,10}?(?:(?:at |in )?"
+                             r"(?:the|our) (?:last|previous) inspection|average|all CRCs|(?:first|last) (?:round|cycle|"
+                             r"year)))", re.I)
+#: a difference called significant that is smaller than this many points is worded too strongly
+SIGNIFICANT_MIN_GAP = 5
+
+
+def _significant(ctx: Ctx, did: str, f: dict, r: dict, follow: str) -> dict | None:
+    """A figure called 'significantly worse (better, lower, higher) than' the last inspection or the
+    comparator (in its sentence, or in the next when that one speaks of it), against the table: a
+    difference in the other direction contradicts the words; one under SIGNIFICANT_MIN_GAP points is
+    worded too strongly (minor). None when the words are borne out, or not there."""
+    sent = f["sentence"]
+    m = _SIGNIFICANT_RE.search(_window(sent, f["figure_text"], 0, 40))
+    if m is None:
+        follow = follow or _following_sentence(ctx, did, f)
+        m = _SIGNIFICANT_RE.search(follow)
+    if m is None or _FIG_RE.search(m.group("than")):
+        return None           # no such words, or the other figure is printed too (a prose-to-prose check)
+    previous = re.search(r"\b(?:last|previous) inspection\b", m.group("than"), re.I) is not None
+    other = r["previous_pct"] if previous else r["comparator_pct"]
+    if other is None:
+        return None
+    gap = r["current_pct"] - other
+    up = m.group("dir").lower() in ("better", "higher", "more")
+    against = "the last inspection" if previous else (r.get("comparator_label") or "the comparator")
+    if (gap > 0) != up and gap != 0:
+        severity = "contradiction"
+    elif abs(gap) < SIGNIFICANT_MIN_GAP:
+        severity = "minor"
+    else:
+        return None
+    return _finding(did, "prose_vs_table", severity, r["standard_code"], other,
+                    f"{m.group(0).split(' than')[0]} ({f['figure_text']})",
+                    f"{r['standard_code']}: the text calls {f['figure_text']} '{m.group(0)}'; the table gives "
+                    f"{other:g}% for {against} ({r['what']}: '{r['text']}')",
+                    f["page"], f["line"], evidence=f"{sent} {follow}".strip()[:600])
 
 
 #: 'very similar to the score achieved at the last inspection', 'similar to what we found at the last inspection'
@@ -466,19 +514,24 @@ def _percent_rows(ctx: Ctx, did: str) -> list[dict]:
     """The table rows a percentage in prose can describe: key questions, prompts, and workforce and
     other-table metrics in per cent (their current and previous year's value)."""
     rows = [{"standard_code": k["standard_code"], "text": k["question"], "current_pct": k["current_pct"],
-             "previous_pct": k["previous_pct"], "comparator_pct": k["comparator_pct"], "what": "key question"}
+             "previous_pct": k["previous_pct"], "comparator_pct": k["comparator_pct"],
+             "comparator_label": k["comparator_label"], "what": "key question"}
             for k in ctx.rows("key_questions", did) if k["current_pct"] is not None]
     rows += [{"standard_code": p["standard_code"], "text": p["prompt"], "current_pct": p["current_pct"],
               "previous_pct": p["previous_pct"], "comparator_pct": None, "what": "prompt"}
              for p in ctx.rows("prompts", did) if p["current_pct"] is not None]
     metrics: dict[str, dict] = {}
+    column = {"current_year": "current", "current_inspection": "current", "previous_year": "previous",
+              "previous_inspection": "previous", "comparator": "comparator"}
     for t in ctx.rows("workforce", did) + ctx.rows("other_tables", did):
-        if t["unit"] != "percent" or t["value"] is None or t["period"] not in ("current_year", "previous_year"):
+        col = column.get(t["period"])
+        if t["unit"] != "percent" or t["value"] is None or col is None:
             continue
-        m = metrics.setdefault(t["metric"], {"current_year": None, "previous_year": None})
-        m[t["period"]] = t["value"] if m[t["period"]] is None else max(m[t["period"]], t["value"])
-    rows += [{"standard_code": None, "text": metric, "current_pct": v["current_year"], "previous_pct": v["previous_year"],
-              "comparator_pct": None, "what": "table row"} for metric, v in metrics.items() if v["current_year"] is not None]
+        m = metrics.setdefault(t["metric"], {"current": None, "previous": None, "comparator": None})
+        m[col] = t["value"] if m[col] is None else max(m[col], t["value"])
+    rows += [{"standard_code": None, "text": metric, "current_pct": v["current"], "previous_pct": v["previous"],
+              "comparator_pct": v["comparator"], "what": "table row"}
+             for metric, v in metrics.items() if v["current"] is not None]
     for r in rows:
         r["words"] = _words(r["text"])
     return rows
@@ -779,7 +832,9 @@ RULES = {
                        "rounding); 'the lowest score ... was N per cent' matches the standard's lowest key question; "
                        "'the same as the last inspection' matches the previous figure, and one called "
                        "'(very) similar to' the last inspection's (in its sentence or the next) is within 10 points "
-                       "of it.", "internal consistency"),
+                       "of it; one called 'significantly worse (better, lower, higher) than' the last inspection or "
+                       "the comparator differs from it in that direction (else a contradiction), by 5 points or more "
+                       "(else minor: worded too strongly).", "internal consistency"),
     "workforce_prose": (workforce_prose, "Staffing figures stated in prose (annual sickness days) match the key "
                         "staffing table, allowing rounding.", "internal consistency"),
     "count_vs_percent": (count_vs_percent, "'x out of y' printed beside a percentage agrees with it (within one point, "

@@ -301,3 +301,40 @@ def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corp
     assert sorted(d for d, _ in hits) == sorted(docs)
     text_line = next(line for d, line in hits if d.startswith("text/"))
     assert min(item["lines"]) <= text_line <= max(item["lines"])
+
+
+def _kq(current, previous, comparator):
+    return {"document_id": "d", "standard_code": "2.1", "question": "Does assessment focus sufficiently on the factors "
+            "linked to offending and desistance?", "current_pct": current, "previous_pct": previous,
+            "comparator_pct": comparator, "comparator_label": "All CRCs"}
+
+
+@pytest.mark.parametrize("sentence,row,expected", [
+    # 2 points below all CRCs called 'significantly worse': worded too strongly
+    ("In 61 per cent of cases assessment focused sufficiently on factors linked to offending and desistance, "
+     "significantly worse than the average across all CRCs.", (61, 62, 63), ("minor", "63")),
+    # better called worse: the words contradict the table
+    ("In 61 per cent of cases assessment focused sufficiently on factors linked to offending and desistance, "
+     "significantly worse than at the last inspection.", (61, 52, 63), ("contradiction", "52")),
+    # borne out by the table: nothing
+    ("In 61 per cent of cases assessment focused sufficiently on factors linked to offending and desistance, "
+     "significantly worse than at the last inspection.", (61, 80, 63), None),
+    # the other figure is printed too: not this rule's to judge
+    ("In 61 per cent of cases assessment focused sufficiently on factors linked to offending and desistance, "
+     "significantly lower than the 62 per cent at the last inspection.", (61, 62, 63), None),
+])
+def test_significantly_worse_or_better_is_checked_against_the_table(sentence, row, expected):
+    from audit.rules import prose_vs_table
+    ctx = _Rows(key_questions=[_kq(*row)], prose_figures=[_fig(sentence, "61 per cent", 61, line=5)])
+    ctx.tables["prose_figures"][0]["section"] = "2.1 Assessment"
+    out = [f for f in prose_vs_table(ctx, {"document_id": "d"}) if "significantly" in f["message"]]
+    assert [(f["severity"], f["expected"]) for f in out] == ([expected] if expected else [])
+
+
+def test_significantly_worse_in_the_report_goes_when_the_report_says_slightly(baselines, tmp_path):
+    path = CORPUS / "text" / "merseyside-crc-2020.txt"
+    base = findings_for(text_doc(path), tmp_path, "base")
+    assert ("prose_vs_table", "2.1", "minor") in base
+    fixed = findings_for(text_doc(path, "nevertheless significantly worse than the average",
+                                  "nevertheless slightly worse than the average"), tmp_path, "fixed")
+    assert ("prose_vs_table", "2.1", "minor") not in fixed
