@@ -241,6 +241,17 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
     found_cs = {r[0]: {"cases": r[1]} for r in con.execute(
         "SELECT sample, cases FROM case_samples WHERE document_id = ?", [did]).fetchall()}
     tables["case_samples"] = _compare(exp_cs, found_cs, ["cases"])
+    # when the fieldwork took place, and who led the inspection (None where the report does not say)
+    fw = gold.get("fieldwork") or {}
+    start = fw.get("start")
+    exp_in = {"inspection": {"fieldwork_start": start,
+                             "fieldwork_month": start[:7] if start else fw.get("start_month"),
+                             "lead_inspector": gold.get("lead_inspector")}}
+    r = con.execute("SELECT fieldwork_start, fieldwork_month, lead_inspector FROM documents WHERE document_id = ?",
+                    [did]).fetchone()
+    found_in = {"inspection": {"fieldwork_start": r[0].isoformat() if r[0] else None, "fieldwork_month": r[1],
+                               "lead_inspector": r[2]}}
+    tables["inspection"] = _compare(exp_in, found_in, ["fieldwork_start", "fieldwork_month", "lead_inspector"])
     return {"document_id": did, "gold": gold["source_file"], "tables": tables}
 
 

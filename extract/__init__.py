@@ -19,6 +19,7 @@ from .facts import key_facts, recommendations
 from .previous import previous_recommendations
 from .prose import prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
+from .fieldwork import inspection_facts
 from .samples import case_samples
 from .tables import numbered_tables
 
@@ -53,6 +54,7 @@ class Extraction:
     progress_summary: list[dict] = field(default_factory=list)
     numbered_tables: list[dict] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)
+    inspection: dict = field(default_factory=dict)
     prose_figures: list[dict] = field(default_factory=list)
     workforce_prose: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -85,6 +87,7 @@ def analyse_document(doc: Document) -> Extraction:
     sentences: list = []
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
     ex.samples = case_samples(sentences)
+    ex.inspection = inspection_facts(sentences)
     if not ex.workforce:
         # no key staffing or caseload table: staffing figures stated in prose take their place
         ex.workforce_prose = workforce_prose(sentences)

@@ -49,6 +49,9 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "status": status, "error": error,
         "overall_rating": None, "score": None, "score_max": None, "score_page": None, "score_line": None,
         "overall_page": None, "overall_line": None,
+        **{k: (ex.inspection or {}).get(k) for k in ("fieldwork_start", "fieldwork_month", "fieldwork_page",
+                                                     "fieldwork_line", "lead_inspector", "lead_inspector_line")},
+        "fieldwork_evidence": _ws((ex.inspection or {}).get("fieldwork_text")),
     }
     out: dict[str, list[dict]] = {"documents": [row], "pages": [], "standard_ratings": [], "key_questions": [],
                                   "prompts": [], "workforce": [], "key_facts": [],

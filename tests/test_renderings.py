@@ -23,7 +23,8 @@ from normalise import normalise
 PROVENANCE = {"page", "line", "values_page", "values_line", "value_page", "value_line", "body_page", "body_line",
               "progress_page", "progress_line", "score_page", "score_line", "overall_page", "overall_line",
               "sentence", "first_line", "last_line", "text", "lines", "sha256", "size_bytes", "pages",
-              "published_evidence", "classification_evidence", "extracted_at", "first_seen", "last_seen", "note"}
+              "published_evidence", "classification_evidence", "extracted_at", "first_seen", "last_seen", "note",
+              "fieldwork_page", "fieldwork_line", "fieldwork_evidence", "lead_inspector_line"}
 FOOTER = "Inspection of probation services: Somewhere"
 REPORTS = ["merseyside-crc-2020.txt", "liverpool-north-pdu-2023.md", "west-mercia-quality-impact-2017.txt"]
 MUTATIONS = {
