@@ -17,10 +17,10 @@ import re
 
 from .prose import to_number
 
-_NUM = (r"\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-        r"sixty|seventy|eighty|ninety|hundred|[a-z]+-[a-z]+")
+_TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_NUM = (rf"\d[\d,]*|(?:{_TENS})-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|"
+        rf"seven|eight|nine|ten|eleven|twelve|{_TENS}|hundred")
 #: "<count> <up to eight words> cases|requirements|orders|licences"
-_COUNT = rf"(?P<n{{k}}>{_NUM})\s+(?P<what{{k}}>(?:[\w’'()\-]+\s+){{{{0,8}}}}?)(?:cases|requirements|orders|licences)\b"
 _PART = rf"({_NUM})\s+((?:[\w’'()\-]+\s+){{0,8}}?)(?:cases|requirements|orders|licences)\b"
 #: what inspectors did with the sample
 _VERB = (r"\b(?:we|inspectors|the inspection team)\s+(?:(?:had|have)\s+)?(?:inspected|examined|reviewed|assessed|"
@@ -31,6 +31,8 @@ STATEMENT_RES = [
                rf"(?P<parts>{_PART})", re.I),
 ]
 _PART_RE = re.compile(_PART, re.I)
+#: fewer cases than this are an example, not the inspection's sample
+MIN_SAMPLE = 5
 #: words that name the sample (looked for in the counted words and the rest of the sentence)
 KINDS = [
     ("unpaid_work", re.compile(r"\bunpaid work\b|\bcommunity payback\b", re.I)),
@@ -55,8 +57,8 @@ def case_samples(sentences: list) -> list[dict]:
                 continue
             parts = _PART_RE.findall(m.group("parts"))
             counts = [to_number(n) for n, _ in parts]
-            if not counts or any(c is None or c != int(c) or c <= 0 for c in counts):
-                continue
+            if not counts or any(c is None or c != int(c) or c <= 0 for c in counts) or sum(counts) < MIN_SAMPLE:
+                continue      # not a count, or too few to be a sample ("we reviewed one of the cases")
             kind = _kind(m.group("parts") + " " + text[m.end():m.end() + 80])
             total = int(sum(counts))
             if kind not in best or total > best[kind]["cases"]:

@@ -37,6 +37,7 @@ def test_one_statement(text, expected):
     "We reviewed 3 policies and 12 protocols.",                              # documents, not cases
     "In 41 cases there was a plan.",                                         # a figure, not a sample
     "The CRC supervised 2,116 cases on community sentences.",                # the caseload, not a sample
+    "We reviewed one of the cases in more detail with its probation officer.",  # an example, not a sample
 ])
 def test_other_counts_are_not_samples(text):
     assert case_samples(_s(text)) == []
