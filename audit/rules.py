@@ -458,7 +458,7 @@ def _significant(ctx: Ctx, did: str, f: dict, r: dict, follow: str) -> dict | No
     difference in the other direction contradicts the words; one under SIGNIFICANT_MIN_GAP points is
     worded too strongly (minor). None when the words are borne out, or not there."""
     sent = f["sentence"]
-    m = _SIGNIFICANT_RE.search(_window(sent, f["figure_text"], 0, 40))
+    m = _SIGNIFICANT_RE.search(_window(sent, f["figure_text"], 12, 40))
     if m is None:
         follow = follow or _following_sentence(ctx, did, f)
         m = _SIGNIFICANT_RE.search(follow)
@@ -549,7 +549,7 @@ def _window(sentence: str, figure: str, before: int = 30, after: int = 16) -> st
     if around is None:
         return sentence
     left, right = around
-    return " ".join(left.split()[-before:] + [figure] + right.split()[:after])
+    return " ".join((left.split()[-before:] if before else []) + [figure] + right.split()[:after])
 
 
 def _around(sentence: str, figure: str, reach: int | None = None) -> tuple[str, str] | None:
