@@ -103,6 +103,25 @@ def _segment(lines: list[Line]) -> tuple[int | None, int, int, str]:
 DEFAULT_CELL_GAP = 14.0
 
 
+def word_runs(words: list, gap: float, starts=None) -> list[list]:
+    """PDF: a line's words in runs, split where the space between two words is wider than `gap`
+    (points), and before word k wherever starts(k) says a new run begins (a cell's first word)."""
+    runs: list[list] = []
+    for k, w in enumerate(words):
+        if runs and w.x0 - runs[-1][-1].x1 <= gap and not (starts and starts(k)):
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return runs
+
+
+def wrapped(line: str, following: str, width: int) -> bool:
+    """Whether a line of text wrapped: the first word of the line after it would not have fitted on
+    it, at the given width (that of the text around it)."""
+    words = following.split()
+    return bool(words) and len(line) + 1 + len(words[0]) > width
+
+
 def clip_line(ln: Line, x0: float, x1: float = float("inf")) -> Line | None:
     """PDF: the part of a line whose words start in [x0, x1), or None if nothing is there."""
     ws = [w for w in ln.words or [] if x0 <= w.x0 < x1]
@@ -324,11 +343,9 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
 
 
 def _wrapped(raws: list[str], first: int, k: int) -> bool:
-    """Whether line k-1 of a footnote block (lines first..k-1) was wrapped: the first word of line k
-    would not have fitted on it, at the width of the block's longest line."""
-    words = raws[k].split()
-    width = max(len(r.rstrip()) for r in raws[first:k])
-    return bool(words) and len(raws[k - 1].rstrip()) + 1 + len(words[0]) > width
+    """Whether line k-1 of a footnote block (lines first..k-1) was wrapped, at the width of the
+    block's longest line."""
+    return wrapped(raws[k - 1].rstrip(), raws[k], max(len(r.rstrip()) for r in raws[first:k]))
 
 
 def strip_footnote_markers(text: str, numbers: set[int]) -> str:

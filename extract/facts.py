@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Line
+from .document import Document, Line, wrapped
 
 PANEL_RE = re.compile(r"^\s*(Key facts|Contextual facts)\s*$", re.I)
 FACT_VALUE = r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|m\b|bn\b|k\b)?(?:\s*\(of\s+\d[\d,]*\))?"
@@ -53,7 +53,7 @@ def key_facts(doc: Document) -> list[dict]:
                 # wrapped (its next word would not have fitted on it) and is not a new fact
                 if cur is not None and cur["desc"] and not (
                         nxt[:1].islower() or below is not None and below.page != cur["desc_page"]
-                        and not FACT_RE.match(nxt) and _wrapped(cur["desc"], nxt)):
+                        and not FACT_RE.match(nxt) and wrapped(cur["desc"][-1], nxt, max(map(len, cur["desc"])))):
                     out.append(cur)
                     cur = None
                 continue
@@ -88,13 +88,6 @@ def key_facts(doc: Document) -> list[dict]:
         f["description"] = strip_footnote_markers(re.sub(r"\s+", " ", " ".join(f.pop("desc"))).strip(),
                                                   set(doc.footnotes))
     return out
-
-
-def _wrapped(desc: list[str], nxt: str) -> bool:
-    """Whether the last line of a description wrapped: the next line's first word would not have
-    fitted on it, at the width of the description's longest line."""
-    words = nxt.split()
-    return bool(words) and len(desc[-1]) + 1 + len(words[0]) > max(len(d) for d in desc)
 
 
 def _key_facts_geometry(lines: list[Line], panel: str) -> list[dict]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .document import Document, Line, clip_line
+from .document import Document, Line, clip_line, word_runs
 
 TRIGGER_RE = re.compile(r"\brating\d*\b.{0,80}\bbased on\b.{0,200}?\bkey\b.{0,80}?\bquestions?\b|Percentage\s*[‘'’\"]?\s*Yes\b",
                         re.I | re.S)
@@ -112,15 +112,12 @@ def _columns(header: str) -> tuple[list[str], str | None, str | None]:
 
 def _segments(ln: Line) -> list[tuple[float, float, str]]:
     """PDF: group a line's words into segments separated by wide gaps."""
-    segs: list[list] = []
     words = ln.words or []
-    for k, w in enumerate(words):
+
+    def starts_cell(k: int) -> bool:
         nxt = words[k + 1].text if k + 1 < len(words) else ""
-        starts_cell = bool(re.fullmatch(PCT, w.text)) or (w.text, nxt) in (("No", "comparable"), ("This", "question"))
-        if segs and w.x0 - segs[-1][-1].x1 <= 14.0 and not starts_cell:
-            segs[-1].append(w)
-        else:
-            segs.append([w])
+        return bool(re.fullmatch(PCT, words[k].text)) or (words[k].text, nxt) in (("No", "comparable"), ("This", "question"))
+    segs = word_runs(words, 14.0, starts_cell)
     return [(s[0].x0, s[-1].x1, " ".join(w.text for w in s)) for s in segs]
 
 

@@ -14,7 +14,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from .document import Document, Line
+from .document import Document, Line, wrapped
 
 _WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -83,7 +83,7 @@ def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
     # line of a paragraph wrapped narrow (the next line's first word would not have fitted on it)
     below = nxt.text.strip()
     return ((prev is None or not prev.text.strip()) and len(t) < 50 and below[:1].isupper()
-            and len(t) + 1 + len(below.split()[0]) <= _width_below(lines, i))
+            and not wrapped(t, below, _width_below(lines, i)))
 
 
 def _wrapped_heading(lines: list[Line], i: int) -> str | None:
@@ -105,7 +105,7 @@ def _wrapped_heading(lines: list[Line], i: int) -> str | None:
     if k + 1 >= len(lines) or not lines[k + 1].text.strip():
         return None
     width = max(len(lines[k].text.strip()), _width_below(lines, k))
-    return joined if len(t) + 1 + len(t2.split()[0]) > width else None
+    return joined if wrapped(t, t2, width) else None
 
 
 def _width_below(lines: list[Line], i: int, n: int = 6) -> int:

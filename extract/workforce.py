@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Line, clip_line
+from .document import Document, Line, clip_line, word_runs
 from .key_questions import _join
 
 #: the titles of the two-column data tables read here: staffing and caseload (the workforce table),
@@ -161,17 +161,6 @@ def workforce_tables(doc: Document, taken: set | frozenset = frozenset()) -> tup
     return out, warnings
 
 
-def _runs(words: list, gap: float = 8.0) -> list[list]:
-    """Words split where the space between two is wider than `gap` (points): the phrases of a line."""
-    runs: list[list] = []
-    for w in words:
-        if runs and w.x0 - runs[-1][-1].x1 <= gap:
-            runs[-1].append(w)
-        else:
-            runs.append([w])
-    return runs
-
-
 def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     header = block[0].text
     geometry = all(b.words for b in block)
@@ -194,7 +183,7 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     centres: dict[str, float] = {}
     for b in hdr_lines:
         # a column's header is its run of words ("Previous inspection"): its centre is the column's
-        for seg in _runs(b.words or []):
+        for seg in word_runs(b.words or [], 8.0):
             for w in seg:
                 c = _column(w.text)
                 if c and c not in centres:
@@ -216,12 +205,8 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     if geometry and centres:
         left = min(centres.values()) - 40
         for b in body:
-            segs: list[list] = []
-            for w in b.words:
-                if segs and w.x0 - segs[-1][-1].x1 <= 8.0 and not (VALUE_RE.fullmatch(w.text) and w.x0 >= left):
-                    segs[-1].append(w)
-                else:
-                    segs.append([w])
+            # a value right of the table's left edge starts a cell of its own
+            segs = word_runs(b.words, 8.0, lambda k: VALUE_RE.fullmatch(b.words[k].text) and b.words[k].x0 >= left)
             for s in segs:
                 text = " ".join(w.text for w in s)
                 cx = (s[0].x0 + s[-1].x1) / 2

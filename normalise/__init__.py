@@ -227,9 +227,9 @@ def _workforce(ex, document_id: str) -> list[dict]:
         code = metric_code(r["metric"])
         for col, cell in r["cells"].items():
             v, unit, note = parse_value(cell["text"], r["metric"], r["table_name"])
-            index = r["columns"].index(col) + 1 if col in r.get("columns", []) else None
+            index = r["columns"].index(col) + 1 if col in r["columns"] else None
             out.append({"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
-                        "metric_code": code, "period": period(r.get("periods"), col), "column_index": index,
+                        "metric_code": code, "period": period(r["periods"], col), "column_index": index,
                         "header": None, "value": v, "unit": unit,
                         "value_text": cell["text"], "note": note, "source": "table",
                         "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})

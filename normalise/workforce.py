@@ -15,10 +15,10 @@ PERIODS = {"year": {"previous": "previous_year", "current": "current_year", "com
                           "comparator": "comparator"}}
 
 
-def period(periods: str | None, column: str) -> str:
+def period(periods: str, column: str) -> str:
     """Given what a table's columns compare ('year' or 'inspection') and a column ('previous',
     'current', 'comparator'), return the column's period name."""
-    return PERIODS.get(periods or "year", PERIODS["year"]).get(column, column)
+    return PERIODS[periods].get(column, column)
 
 
 @lru_cache(maxsize=1)
