@@ -416,7 +416,7 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
             # 'significantly worse than ...' is checked as well (the gold's 61%: 'very similar' to the last
             # inspection's 80%, and 'significantly worse' than all CRCs' 63%)
             sig = _significant(ctx, did, f, r, follow) if f["number"] == r["current_pct"] else None
-            if sig and similar:
+            if sig:
                 out.append(sig)
             if similar:
                 out.append(_finding(did, "prose_vs_table", "contradiction", r["standard_code"], r["previous_pct"],
@@ -424,9 +424,7 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
                                     f"{r['standard_code']}: the text calls {f['figure_text']} '{similar.group(0)}'; the "
                                     f"table's previous figure is {r['previous_pct']:g}% ({r['what']}: '{r['text']}')",
                                     f["page"], f["line"], evidence=f"{sent} {follow}".strip()))
-            elif sig:
-                out.append(sig)
-            elif f["number"] == r["current_pct"] and r["previous_pct"] is not None and \
+            elif not sig and f["number"] == r["current_pct"] and r["previous_pct"] is not None and \
                     re.search(r"\bthe same as (?:at )?the (?:last|previous) inspection", sent) and \
                     r["previous_pct"] != r["current_pct"]:
                 out.append(_finding(did, "prose_vs_table", "minor", r["standard_code"], r["previous_pct"],
@@ -496,11 +494,12 @@ _ANAPHOR_RE = re.compile(r"^(?:Although|Though|While|Whilst|This|That|It|Which)\
 def _following_sentence(ctx: Ctx, did: str, f: dict) -> str:
     """The sentence after a figure's sentence, when it speaks of the same figure ('Although very
     similar to ..., this was ...') and states none of its own; '' otherwise."""
-    lines = _doc_lines(ctx, did)
-    start = next((k for k, (p, ln, _) in enumerate(lines) if p == f["page"] and ln == f["line"]), None)
+    doc_text, starts, places = _doc_text(ctx, did)
+    start = next((k for k, place in enumerate(places) if place == (f["page"], f["line"])), None)
     if start is None:
         return ""
-    text = " ".join(" ".join(t.split()) for _, _, t in lines[start:start + 12])
+    end = starts[start + 12] if start + 12 < len(starts) else len(doc_text)
+    text = " ".join(doc_text[starts[start]:end].split())
     tail = " ".join(f["sentence"].split()[-4:])
     j = text.find(tail)
     if j < 0:
@@ -561,10 +560,16 @@ def _around(sentence: str, figure: str, reach: int | None = None) -> tuple[str, 
     j = i + len(figure)
     left = sentence[max(0, i - reach):i] if reach else sentence[:i]
     right = sentence[j:j + reach] if reach else sentence[j:]
-    prev = list(_FIG_RE.finditer(left))
+    return _cut(left, right, _FIG_RE, _FIG_RE)
+
+
+def _cut(left: str, right: str, left_end: re.Pattern, right_end: re.Pattern) -> tuple[str, str]:
+    """The text before a figure from the last match of left_end on, and after it up to the first
+    match of right_end."""
+    prev = list(left_end.finditer(left))
     if prev:
         left = left[prev[-1].end():]
-    nxt = _FIG_RE.search(right)
+    nxt = right_end.search(right)
     if nxt:
         right = right[:nxt.start()]
     return left, right
@@ -639,13 +644,7 @@ def _clauses(sentence: str, figure: str) -> tuple[frozenset[str], frozenset[str]
     around = _around(sentence, figure, 200)
     if around is None:
         return None
-    left, right = around
-    cut = list(_PRE_CLAUSE_END_RE.finditer(left))
-    if cut:
-        left = left[cut[-1].end():]
-    end = _CLAUSE_END_RE.search(right)
-    if end:
-        right = right[:end.start()]
+    left, right = _cut(*around, _PRE_CLAUSE_END_RE, _CLAUSE_END_RE)
     return _words(left), _words(right.replace("per cent", " ")), " ".join(right.split())
 
 
