@@ -5,8 +5,8 @@
 In one run, on the same files:
   1. builds a corpus of --docs distinct documents from the embedded corpus, about half PDF:
      text variants rename the provider and shift the prose percentages (distinct content, distinct
-     extracted values); PDF variants are byte-distinct copies of the corpus PDFs (a trailing comment,
-     so no hash can skip them; the project has no PDF writer to re-render them with new words);
+     extracted values); PDF variants get the same changes to their words, rewritten in place in
+     each line's text object with pdfium (same layout and tables, distinct extracted text);
   2. times pdfplumber's plain text extraction of every PDF page (the floor for any pdfplumber
      pipeline) and pypdfium2's text extraction, each alone in one process;
   3. times the full `inspections refresh` (extract, normalise, store, audit) with 1 and with 2
@@ -55,8 +55,50 @@ def text_variant(text: str, i: int) -> str:
     return re.sub(r"\b(\d{1,2}) per cent", lambda m: f"{min(99, int(m.group(1)) + i % 3)} per cent", text)
 
 
-def pdf_variant(data: bytes, i: int) -> bytes:
-    return data + f"\n%benchmark variant {i}\n".encode()
+def pdf_variant(src: Path, out: Path, i: int) -> int:
+    """Write a PDF variant of src with the words changed as text_variant changes them: each text object
+    (a line, in these PDFs) that names a provider or states a prose percentage is rewritten in place
+    with pdfium, and its page's content stream regenerated. The variant keeps the layout, fonts and
+    tables; its extracted text differs. Returns how many text objects were rewritten."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    def text_of(obj, textpage) -> str:
+        n = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
+        buf = (ctypes.c_ushort * max(1, n // 2))()
+        raw.FPDFTextObj_GetText(obj, textpage, buf, n)
+        return bytes(buf).decode("utf-16-le").split("\x00", 1)[0]
+
+    pdf = pdfium.PdfDocument(str(src))
+    rewritten = 0
+    try:
+        for n in range(len(pdf)):
+            page = pdf[n]
+            textpage = page.get_textpage()
+            edited = False
+            for k in range(raw.FPDFPage_CountObjects(page.raw)):
+                obj = raw.FPDFPage_GetObject(page.raw, k)
+                if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_TEXT:
+                    continue
+                old = text_of(obj, textpage.raw)
+                new = text_variant(old, i)
+                if new != old:
+                    data = (new + "\x00").encode("utf-16-le")
+                    if raw.FPDFText_SetText(obj, (ctypes.c_ushort * (len(data) // 2)).from_buffer_copy(data)):
+                        edited = True
+                        rewritten += 1
+            if edited:
+                raw.FPDFPage_GenerateContent(page.raw)
+            textpage.close()
+            page.close()
+        pdf.save(str(out))
+    finally:
+        pdf.close()
+    if not rewritten:       # nothing to change in its words: still a distinct file, so no hash skips it
+        out.write_bytes(out.read_bytes() + f"\n%benchmark variant {i}\n".encode())
+    return rewritten
 
 
 def build_corpus(out: Path, n: int) -> list[Path]:
@@ -69,7 +111,7 @@ def build_corpus(out: Path, n: int) -> list[Path]:
         if i % 2 == 0:
             src = pdfs[(i // 2) % len(pdfs)]
             f = out / f"{i:04d}-{src.stem}.pdf"
-            f.write_bytes(pdf_variant(src.read_bytes(), i))
+            pdf_variant(src, f, i)
         else:
             src = texts[(i // 2) % len(texts)]
             f = out / f"{i:04d}-{src.stem}{src.suffix}"
@@ -231,7 +273,9 @@ def change_files(files: list[Path], fraction: float) -> list[Path]:
     changed = [files[min(len(files) - 1, k * step + (k % 8))] for k in range(max(1, len(files) // step))]
     for i, f in enumerate(changed):
         if f.suffix == ".pdf":
-            f.write_bytes(f.read_bytes() + f"%changed {i}\n".encode())
+            tmp = f.with_name(f".{f.name}.tmp")
+            pdf_variant(f, tmp, 3 * i + 1)        # every prose percentage one point up
+            tmp.replace(f)
         else:
             f.write_text(f.read_text(encoding="utf-8") + f"\n\nAmended {i}.\n", encoding="utf-8")
     return changed
