@@ -810,6 +810,98 @@ def repeated_sentence(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+
+#: two percentages of one sentence called alike: 'eight per cent ..., which was representative of the
+#: caseload, reported to be 4.6 per cent' ('similar to the last inspection' is prose_vs_table's)
+_ALIKE_RE = re.compile(r"\b(?:representative of|in line with|reflective of|in keeping with|on a par with|"
+                       r"comparable (?:to|with)|consistent with|mirror(?:s|ed|ing)?|reflect(?:s|ed|ing)?|"
+                       r"matche[sd]|the same as)\b", re.I)
+_ALIKE_NEGATED_RE = re.compile(r"\b(?:not|never|less|no longer|(?:was|were|is|are)n[’']t)\s+(?:\w+\s+)?$", re.I)
+#: words between the two figures that make them a comparison or a change, not a likeness ('which
+#: reflects a fall from 60 per cent')
+_NOT_ALIKE_RE = re.compile(r"\b(?:than|compared|whereas|while|but|although|rather|fall|fell|falls|decline[sd]?|"
+                           r"drop(?:ped|s)?|increase[sd]?|rise|rose|risen|improve\w*|deteriorat\w*|change[sd]?)\b",
+                           re.I)
+#: figures called alike that differ by at least this many points and this share of the larger one
+ALIKE_MIN_GAP = 2.0
+ALIKE_MIN_SHARE = 0.25
+#: the two figures are at most this many characters apart
+ALIKE_REACH = 200
+
+
+def alike_figures(ctx: Ctx, doc: dict) -> list[dict]:
+    """Two percentages of one sentence that it calls alike ('representative of', 'in line with',
+    'reflects', 'consistent with'), though they differ by at least 2 points and a quarter of the larger
+    (information: the words are a judgement, the figures are the report's own)."""
+    did = doc["document_id"]
+    by_sent: dict[str, list[dict]] = {}
+    for f in sorted(ctx.rows("prose_figures", did), key=_place):
+        if f["kind"] == "percent" and f["number"] is not None:
+            by_sent.setdefault(f["sentence"], []).append(f)
+    out = []
+    for sent, fs in by_sent.items():
+        # the figures where they stand in the sentence, in order (each printed figure once)
+        spots, start = [], 0
+        for f in fs:
+            i = sent.find(f["figure_text"], start)
+            if i >= 0:
+                spots.append((i, i + len(f["figure_text"]), f))
+                start = i + len(f["figure_text"])
+        for (i, j, a), (k, _, b) in zip(spots, spots[1:]):
+            between = sent[j:k]
+            m = _ALIKE_RE.search(between)
+            if m is None or k - j > ALIKE_REACH or _ALIKE_NEGATED_RE.search(between[:m.start()]) \
+                    or _NOT_ALIKE_RE.search(between):
+                continue
+            gap = abs(a["number"] - b["number"])
+            if gap < ALIKE_MIN_GAP or gap < ALIKE_MIN_SHARE * max(a["number"], b["number"]):
+                continue
+            out.append(_finding(did, "alike_figures", "info", (a["section"] or "").split(" ")[0] or "prose",
+                                b["number"], a["number"],
+                                f"the text calls {a['figure_text']} '{m.group(0)}' {b['figure_text']}, though they "
+                                f"differ by {gap:.3g} points", a["page"], a["line"], evidence=sent[:300]))
+    return out
+
+
+_SURVEY_RE = re.compile(r"\bsurvey(?:s|ed)?\b|\brespondents?\b|\bresponding\b|\bresponses\b", re.I)
+_STAFF_RE = re.compile(r"\b(?:staff|practitioners?|managers?|employees|workforce)\b", re.I)
+
+
+def survey_totals(ctx: Ctx, doc: dict) -> list[dict]:
+    """Counts out of a survey's respondents ('11 out of 14 staff surveyed') give one total: a count
+    out of more respondents than at least two others agree on cannot be a subset of them
+    (information: one of the totals is misprinted, or the questions had different numbers of answers)."""
+    did = doc["document_id"]
+    groups: dict[str, list[dict]] = {}
+    for f in sorted(ctx.rows("prose_figures", did), key=_place):
+        if f["kind"] not in ("out_of", "of_the") or not f["denominator"]:
+            continue
+        near = _window(f["sentence"], f["figure_text"], 8, 8)
+        if not _SURVEY_RE.search(near):
+            continue
+        groups.setdefault("staff" if _STAFF_RE.search(near) else "other", []).append(f)
+    out = []
+    for who, fs in groups.items():
+        totals: dict[float, list[dict]] = {}
+        for f in fs:
+            totals.setdefault(f["denominator"], []).append(f)
+        ranked = sorted(totals.items(), key=lambda kv: -len(kv[1]))
+        common, agree = ranked[0]
+        if len(agree) < 2 or (len(ranked) > 1 and len(ranked[1][1]) == len(agree)):
+            continue          # no total that more figures share than any other
+        where = ", ".join(sorted({_at(f["page"], f["line"]) for f in agree}))
+        for total, odd in sorted(totals.items()):
+            if total <= common:
+                continue
+            for f in odd:
+                out.append(_finding(did, "survey_totals", "info", "prose", common, f["denominator"],
+                                    f"'{f['figure_text']}' counts out of {f['denominator']:g} respondents to the "
+                                    f"{'staff ' if who == 'staff' else ''}survey, while {len(agree)} other figures "
+                                    f"of it are out of {common:g} ({where})",
+                                    f["page"], f["line"], evidence=f["sentence"][:300]))
+    return out
+
+
 RULES = {
     "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
@@ -843,6 +935,12 @@ RULES = {
                        "internal consistency"),
     "recommendation_progress": (recommendation_progress, "The summary count of progress on previous recommendations "
                                 "matches the verdicts printed under each.", "internal consistency"),
+    "alike_figures": (alike_figures, "Two percentages of a sentence called alike ('representative of', 'in line "
+                      "with', 'reflects') differ by less than 2 points or a quarter of the larger (information).",
+                      "internal consistency"),
+    "survey_totals": (survey_totals, "Counts out of a survey's respondents ('11 out of 14 staff surveyed') are out of "
+                      "one total: none out of more than the total at least two others share (information).",
+                      "internal consistency"),
     "broken_reference": (broken_reference, "No unresolved cross-reference ('Error! Bookmark not defined.') is printed "
                          "in the text (information).", "text quality"),
     "repeated_sentence": (repeated_sentence, "No sentence repeats one just before it (the same first eight or more "

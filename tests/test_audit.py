@@ -288,6 +288,10 @@ def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_h
     ("broken-bookmark", "broken_reference", ["text/merseyside-crc-2020.txt", "pdf/merseyside-crc-2020.pdf",
                                              "pdf/merseyside-crc-2020-alt-layout.pdf"]),
     ("duplicated-sentence", "repeated_sentence", ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
+    ("bame-8pct-representative-of-4.6pct", "alike_figures",
+     ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
+    ("staff-survey-denominator-18-vs-14", "survey_totals",
+     ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
 ])
 def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corpus_db, gold_id, rule, docs):
     db, _ = corpus_db
@@ -338,3 +342,56 @@ def test_significantly_worse_in_the_report_goes_when_the_report_says_slightly(ba
     fixed = findings_for(text_doc(path, "nevertheless significantly worse than the average",
                                   "nevertheless slightly worse than the average"), tmp_path, "fixed")
     assert ("prose_vs_table", "2.1", "minor") not in fixed
+
+
+@pytest.mark.parametrize("sentence,figures,expected", [
+    # the gold's sentence: 8 is not 'representative of' 4.6
+    ("While the PDU staffing profile was incomplete, eight per cent of staff identified as being from a black, "
+     "Asian or minority ethnic background, which was representative of the PDUs caseload, reported to be 4.6 per "
+     "cent.", [("eight per cent", 8), ("4.6 per cent", 4.6)], [("4.6", "8")]),
+    # close enough to be called alike: nothing
+    ("Some 12 per cent of staff were from a minority ethnic background, in line with the caseload's 11 per cent.",
+     [("12 per cent", 12), ("11 per cent", 11)], []),
+    # the sentence says they differ: nothing
+    ("Some 20 per cent of staff were women, not in line with the caseload's 45 per cent.",
+     [("20 per cent", 20), ("45 per cent", 45)], []),
+    # a comparison, not a likeness: nothing
+    ("Some 20 per cent of staff were women, in line with the region but lower than the caseload's 45 per cent.",
+     [("20 per cent", 20), ("45 per cent", 45)], []),
+    # a change between the two figures, not a likeness: nothing
+    ("Only 30 per cent of cases had a plan, which reflects a fall from 60 per cent at the last inspection.",
+     [("30 per cent", 30), ("60 per cent", 60)], []),
+    # the likeness links other words, not the two figures: nothing
+    ("In line with the plan, 30 per cent of cases had a review and 60 per cent a home visit.",
+     [("30 per cent", 30), ("60 per cent", 60)], []),
+])
+def test_figures_called_alike_must_be_close(sentence, figures, expected):
+    from audit.rules import alike_figures
+    rows = [_fig(sentence, t, n, line=7) for t, n in figures]
+    out = alike_figures(_Rows(prose_figures=rows), {"document_id": "d"})
+    assert [(f["expected"], f["stated"]) for f in out] == expected
+    assert all(f["severity"] == "info" and f["line"] == 7 for f in out)
+
+
+def _count(sentence, figure, number, total, line):
+    return {"document_id": "d", "kind": "out_of", "unit": "count", "figure_text": figure, "number": number,
+            "denominator": total, "sentence": sentence, "section": None, "page": None, "line": line}
+
+
+def test_survey_counts_out_of_more_respondents_than_the_others_are_reported():
+    from audit.rules import survey_totals
+    rows = [
+        _count("Leaders were approachable, with 14 out of 18 respondents to our staff survey saying so.",
+               "14 out of 18", 14, 18, 10),
+        _count("Of the staff surveyed, 11 out of 14 received good supervision.", "11 out of 14", 11, 14, 20),
+        _count("Of the staff responding to our survey, eight out of 14 found their workload unmanageable.",
+               "eight out of 14", 8, 14, 30),
+        # fewer than the others: may be a subset of them (those asked a follow-up question), not reported
+        _count("Of the staff surveyed, 3 out of 5 managers wanted more training.", "3 out of 5", 3, 5, 40),
+        # not a survey figure
+        _count("We inspected 35 out of 41 cases where safeguarding enquiries were needed.", "35 out of 41", 35, 41, 50),
+    ]
+    out = survey_totals(_Rows(prose_figures=rows), {"document_id": "d"})
+    assert [(f["line"], f["expected"], f["stated"], f["severity"]) for f in out] == [(10, "14", "18", "info")]
+    # with only one other figure out of 14, no total is agreed: nothing is reported
+    assert survey_totals(_Rows(prose_figures=rows[:2] + rows[3:]), {"document_id": "d"}) == []
