@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 
 from .document import Document, Line
-from .prose import to_number
+from .numbers import to_number
 
 #: the section's heading: "Achievement of recommendations from the previous inspection",
 #: "Progress on the recommendations of our last inspection", "Previous inspection recommendations"

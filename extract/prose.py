@@ -15,11 +15,10 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from .document import Document, Line, wrapped
+from .numbers import WORDS as _WORDS
+from .numbers import to_number
+from .previous import VERDICT_RE
 
-_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
-          "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
 _MAJOR = re.compile(r"^\s*(?:Foreword|Executive summary|Background|Contextual facts|Key facts|Recommendations|"
                     r"New recommendations|Annexe|Appendix|Overall|Key findings|Contents|Ratings|Introduction)\b", re.I)
 #: a line shorter than this, without closing punctuation and followed by a blank line, is a heading
@@ -43,23 +42,6 @@ def _pipeline():
     return nlp, m
 
 
-def to_number(text: str) -> float | None:
-    """Given a number as printed ("22", "2,116", "16.2", "Forty", "twenty-one"), return it."""
-    t = text.lower().replace(",", "").strip()
-    try:
-        v = float(t)
-        return int(v) if v.is_integer() else v
-    except ValueError:
-        pass
-    parts = re.split(r"[-\s]+", t)
-    if all(p in _WORDS for p in parts):
-        total = 0
-        for p in parts:
-            total = total * 100 if p == "hundred" else total + _WORDS[p]
-        return total
-    return None
-
-
 def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
     """A heading: marked (markdown), set larger than body text (PDF), or a short line before a blank (text)."""
     ln = lines[i]
@@ -68,7 +50,6 @@ def _heading_like(lines: list[Line], i: int, body_size: float | None) -> bool:
         return True
     if not t or len(t) > DEFAULT_HEADING_MAX or t[-1] in ".,;:!?" or not t[0].isupper():
         return False
-    from .previous import VERDICT_RE
     if VERDICT_RE.search(t):
         return False        # a progress verdict printed without a full stop ("The CRC has made no progress on ...")
     if ln.words:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .prose import to_number
+from .numbers import to_number
 
 _TENS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _NUM = (rf"\d[\d,]*|(?:{_TENS})-(?:one|two|three|four|five|six|seven|eight|nine)|one|two|three|four|five|six|"
