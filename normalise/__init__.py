@@ -63,12 +63,8 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
                              "last_line": last, "text": text})
     if status != "ok":
         return out
-    rows = _workforce(ex, document_id)
-    workforce_titles = ("Key staffing data", "Caseload data")
-    out["workforce"] = [{k: v for k, v in r.items() if k not in ("column_index", "header")}
-                        for r in rows if r["table_name"] in workforce_titles]
-    out["other_tables"] = [{k: v for k, v in r.items() if k not in ("metric_code", "source")}
-                           for r in rows if r["table_name"] not in workforce_titles] + _numbered(ex, document_id)
+    out["workforce"], out["other_tables"] = _workforce(ex, document_id)
+    out["other_tables"] += _numbered(ex, document_id)
     for w in ex.workforce_prose:
         note = []
         if w["range"]:
@@ -220,20 +216,30 @@ def _prompts(ex, kind: str, document_id: str) -> list[dict]:
     return out
 
 
-def _workforce(ex, document_id: str) -> list[dict]:
+#: the two-column tables whose rows are workforce metrics; the others go to other_tables
+WORKFORCE_TABLES = ("Key staffing data", "Caseload data")
+
+
+def _workforce(ex, document_id: str) -> tuple[list[dict], list[dict]]:
+    """The two-column data tables' cells: (workforce rows, with a metric code; other_tables rows,
+    with the cell's column)."""
     from .workforce import metric_code, parse_value, period
-    out = []
+    workforce, other = [], []
     for r in ex.workforce:
-        code = metric_code(r["metric"])
+        is_workforce = r["table_name"] in WORKFORCE_TABLES
+        code = metric_code(r["metric"]) if is_workforce else None
         for col, cell in r["cells"].items():
             v, unit, note = parse_value(cell["text"], r["metric"], r["table_name"])
-            index = r["columns"].index(col) + 1 if col in r["columns"] else None
-            out.append({"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
-                        "metric_code": code, "period": period(r["periods"], col), "column_index": index,
-                        "header": None, "value": v, "unit": unit,
-                        "value_text": cell["text"], "note": note, "source": "table",
-                        "page": r["page"], "line": r["line"], "value_page": cell["page"], "value_line": cell["line"]})
-    return out
+            row = {"document_id": document_id, "table_name": r["table_name"], "metric": _ws(r["metric"]),
+                   "period": period(r["periods"], col), "value": v, "unit": unit, "value_text": cell["text"],
+                   "note": note, "page": r["page"], "line": r["line"], "value_page": cell["page"],
+                   "value_line": cell["line"]}
+            if is_workforce:
+                workforce.append({**row, "metric_code": code, "source": "table"})
+            else:
+                index = r["columns"].index(col) + 1 if col in r["columns"] else None
+                other.append({**row, "column_index": index, "header": None})
+    return workforce, other
 
 
 def _numbered(ex, document_id: str) -> list[dict]:
