@@ -902,6 +902,55 @@ def survey_totals(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+
+#: a grade of staff named right after a figure ('3.4 FTE (full-time equivalent) SPO's', 'three SPOs')
+_ROLE_RE = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?P<role>(?:senior )?case managers?|(?:senior )?probation (?:services )?"
+                      r"officers?|SPO|PSO|PO)(?:['’]?s)?\b", re.I)
+_IN_POST_RE = re.compile(r"\bin post\b", re.I)
+
+
+def _role_after(sentence: str, figure: str) -> str | None:
+    """The grade of staff a figure counts, named right after it, singular and lower-case."""
+    i = sentence.find(figure)
+    if i < 0:
+        return None
+    rest = sentence[i + len(figure):]
+    m = _ROLE_RE.match(re.sub(r"^\s*FTE\b", "", rest, flags=re.I))
+    return re.sub(r"s$", "", m.group("role").lower()) if m else None
+
+
+def fte_vs_headcount(ctx: Ctx, doc: dict) -> list[dict]:
+    """Full-time equivalents of a grade in post against the number of people of that grade in post:
+    '3.4 FTE SPOs in post' cannot be made by 'three out of five SPOs were in post' (information: the
+    two may be counted at different dates, or count staff in transition differently)."""
+    did = doc["document_id"]
+    ftes, heads = [], []
+    for f in sorted(ctx.rows("prose_figures", did), key=_place):
+        if f["number"] is None or not _IN_POST_RE.search(f["sentence"] or ""):
+            continue
+        if f["kind"] == "fte":
+            role = _role_after(f["sentence"], f["figure_text"])
+            if role:
+                ftes.append((role, f))
+        elif f["kind"] in ("out_of", "of_the"):
+            # 'three out of five SPOs': the role follows the whole figure
+            role = _role_after(f["sentence"], f["figure_text"])
+            if role:
+                heads.append((role, f))
+    out = []
+    for role, f in ftes:
+        for role2, h in heads:
+            if role2 == role and h["number"] < f["number"]:
+                out.append(_finding(did, "fte_vs_headcount", "info", "workforce", f"at most {h['number']:g}",
+                                    f["number"],
+                                    f"{f['figure_text']} {role.upper() if len(role) <= 3 else role}s in post, but the "
+                                    f"text gives {h['figure_text']} as the number in post at {_at(h['page'], h['line'])}: "
+                                    f"{h['number']:g} people cannot make {f['number']:g} full-time posts",
+                                    f["page"], f["line"], evidence=f"{f['sentence'][:200]} | {h['sentence'][:200]}"))
+                break
+    return out
+
+
 RULES = {
     "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
@@ -941,6 +990,9 @@ RULES = {
     "survey_totals": (survey_totals, "Counts out of a survey's respondents ('11 out of 14 staff surveyed') are out of "
                       "one total: none out of more than the total at least two others share (information).",
                       "internal consistency"),
+    "fte_vs_headcount": (fte_vs_headcount, "Full-time equivalents of a grade in post ('3.4 FTE SPOs') are no more "
+                         "than the people of that grade stated to be in post ('three out of five SPOs') (information).",
+                         "internal consistency"),
     "broken_reference": (broken_reference, "No unresolved cross-reference ('Error! Bookmark not defined.') is printed "
                          "in the text (information).", "text quality"),
     "repeated_sentence": (repeated_sentence, "No sentence repeats one just before it (the same first eight or more "

@@ -292,6 +292,8 @@ def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_h
      ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
     ("staff-survey-denominator-18-vs-14", "survey_totals",
      ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
+    ("spo-3.4-fte-vs-three-in-post", "fte_vs_headcount",
+     ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
 ])
 def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corpus_db, gold_id, rule, docs):
     db, _ = corpus_db
@@ -395,3 +397,29 @@ def test_survey_counts_out_of_more_respondents_than_the_others_are_reported():
     assert [(f["line"], f["expected"], f["stated"], f["severity"]) for f in out] == [(10, "14", "18", "info")]
     # with only one other figure out of 14, no total is agreed: nothing is reported
     assert survey_totals(_Rows(prose_figures=rows[:2] + rows[3:]), {"document_id": "d"}) == []
+
+
+def _fte(sentence, figure, number, line):
+    return {"document_id": "d", "kind": "fte", "unit": "fte", "figure_text": figure, "number": number,
+            "denominator": None, "sentence": sentence, "section": None, "page": None, "line": line}
+
+
+@pytest.mark.parametrize("fte,head,found", [
+    # the gold's pair: 3.4 full-time posts cannot be filled by three people
+    (("At the time of inspection there were 3.4 FTE (full-time equivalent) SPO's in post.", "3.4 FTE", 3.4),
+     ("Three out of five SPOs were in post at the point of inspection.", "Three out of five", 3), True),
+    # fewer full-time equivalents than people (part-time staff): nothing
+    (("There were 2.6 FTE SPOs in post.", "2.6 FTE", 2.6),
+     ("Three out of five SPOs were in post.", "Three out of five", 3), False),
+    # another grade: nothing
+    (("There were 3.4 FTE POs in post.", "3.4 FTE", 3.4),
+     ("Three out of five SPOs were in post.", "Three out of five", 3), False),
+    # vacancies, not staff in post: nothing
+    (("There were 3.4 FTE SPO vacancies.", "3.4 FTE", 3.4),
+     ("Three out of five SPOs were in post.", "Three out of five", 3), False),
+])
+def test_full_time_equivalents_in_post_are_no_more_than_the_people_in_post(fte, head, found):
+    from audit.rules import fte_vs_headcount
+    rows = [_fte(*fte, line=3), _count(*head, total=5, line=9)]
+    out = fte_vs_headcount(_Rows(prose_figures=rows), {"document_id": "d"})
+    assert [(f["line"], f["stated"], f["severity"]) for f in out] == ([(3, "3.4", "info")] if found else [])
