@@ -48,9 +48,21 @@ def log(msg: str) -> None:
 
 
 # ---------------------------------------------------------------------------- the corpus
+def variant_name(stem: str, i: int) -> str:
+    """A distinct provider name for variant i, in letters ('Northshire Bd'): a digit in a name would
+    be one more figure in the lines that print it (a table's column header)."""
+    letters = ""
+    while True:
+        i, r = divmod(i, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[r] + letters
+        if not i:
+            break
+    return f"{stem} {letters.capitalize()}"
+
+
 def text_variant(text: str, i: int) -> str:
     for old, new in RENAMES.items():
-        text = text.replace(old, f"{new} {i}")
+        text = text.replace(old, variant_name(new, i))
     # shift every prose percentage ("22 per cent") by 0-2 points: distinct values, same structure
     return re.sub(r"\b(\d{1,2}) per cent", lambda m: f"{min(99, int(m.group(1)) + i % 3)} per cent", text)
 
@@ -69,7 +81,8 @@ def pdf_variant(src: Path, out: Path, i: int) -> int:
         n = raw.FPDFTextObj_GetText(obj, textpage, None, 0)
         buf = (ctypes.c_ushort * max(1, n // 2))()
         raw.FPDFTextObj_GetText(obj, textpage, buf, n)
-        return bytes(buf).decode("utf-16-le").split("\x00", 1)[0]
+        # PDFium reports a hyphen that ends a line as \x02: written back, it must be a hyphen again
+        return bytes(buf).decode("utf-16-le").split("\x00", 1)[0].replace("\x02", "-")
 
     pdf = pdfium.PdfDocument(str(src))
     rewritten = 0
