@@ -1,6 +1,6 @@
 """Benchmarks: speed, scale and the cost of each stage (issue 8).
 
-    python benchmarks/run.py [--docs 200] [--large 1000] [--out benchmarks/results.json] [--workdir DIR] [--profile]
+    python benchmarks/run.py [--docs 200] [--large 1000] [--repeats 5] [--out benchmarks/results.json] [--workdir DIR] [--profile]
 
 In one run, on the same files:
   1. builds a corpus of --docs distinct documents from the embedded corpus, about half PDF:
@@ -11,7 +11,8 @@ In one run, on the same files:
      pipeline) and pypdfium2's text extraction, each alone in one process;
   3. times the full `inspections refresh` (extract, normalise, store, audit) with 1 and with 2
      worker processes, then a refresh with nothing changed, one with one small file changed (the
-     fixed cost of any refresh that has work to do), and one with 5% of the files changed;
+     fixed cost of any refresh that has work to do), and one with 5% of the files changed, each of
+     these three --repeats times (the median counts; every time is kept);
   4. refreshes 50 and 100 of the documents into fresh databases to show how time grows;
   5. with --large N (default 1000), refreshes a corpus of N documents, then again with 5% of them
      changed: a refresh pays a fixed cost (start-up, loading spaCy) that weighs less as it grows;
@@ -278,6 +279,19 @@ def refresh(folder: Path, db: Path, workers: int, sample: bool = False) -> dict:
     return m
 
 
+def repeated(n: int, prepare, run) -> dict:
+    """Run prepare() then run() n times; return the run with the median wall time, with every
+    repeat's wall time in 'repeats_wall_seconds'."""
+    runs = []
+    for _ in range(max(1, n)):
+        prepare()
+        runs.append(run())
+    runs.sort(key=lambda r: r["wall_seconds"])
+    median = dict(runs[len(runs) // 2])
+    median["repeats_wall_seconds"] = [r["wall_seconds"] for r in runs]
+    return median
+
+
 def change_files(files: list[Path], fraction: float) -> list[Path]:
     step = max(1, round(1 / fraction))
     # one file in every `step`, the offset moving on by one each time: the corpus cycles through its
@@ -330,6 +344,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
     ap.add_argument("--workdir", default=None, help="where to build the corpus (default: a temporary folder)")
     ap.add_argument("--profile", action="store_true", help="also profile one document of each kind")
+    ap.add_argument("--repeats", type=int, default=5,
+                    help="how many times the short refreshes (nothing, one file, 5%% changed) are run; the median "
+                         "counts (default 5)")
     ap.add_argument("--large", type=int, default=1000,
                     help="also time a full refresh and a 5%% change on a corpus this large (default 1000; 0 skips): "
                          "the fixed cost of a refresh weighs less as the corpus grows")
@@ -358,17 +375,23 @@ def main(argv=None) -> int:
         for w in (1, 2):
             log(f"full refresh of {len(files)} documents with {w} worker(s) ...")
             res[f"full_{w}_workers"] = refresh(work / "corpus", work / f"full{w}.duckdb", w)
-        log("refresh with nothing changed ...")
-        res["unchanged"] = refresh(work / "corpus", work / "full2.duckdb", 2)
+        # the short runs are repeated (a run of a second or two varies by a tenth of a second or more):
+        # each gives its median run, and every repeat's time
+        log(f"refresh with nothing changed ({a.repeats} times) ...")
+        res["unchanged"] = repeated(a.repeats, lambda: None, lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
         # the fixed cost of a refresh that has anything to do (start-up, loading spaCy, forking,
         # storing, auditing, views): one small text file changed
         smallest = min((f for f in files if f.suffix != ".pdf"), key=lambda f: f.stat().st_size)
-        smallest.write_text(smallest.read_text(encoding="utf-8") + "\n\nAmended.\n", encoding="utf-8")
-        log(f"refresh with one small file changed ({smallest.stat().st_size} bytes) ...")
-        res["one_changed"] = refresh(work / "corpus", work / "full2.duckdb", 2)
-        changed = change_files(files, 0.05)
-        log(f"refresh with {len(changed)} files (5%) changed ...")
-        res["changed_5pct"] = refresh(work / "corpus", work / "full2.duckdb", 2)
+
+        def amend_smallest():
+            smallest.write_text(smallest.read_text(encoding="utf-8") + "\n\nAmended.\n", encoding="utf-8")
+        log(f"refresh with one small file changed ({smallest.stat().st_size} bytes, {a.repeats} times) ...")
+        res["one_changed"] = repeated(a.repeats, amend_smallest,
+                                      lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
+        changed: list[Path] = []
+        log(f"refresh with 5% of the files changed ({a.repeats} times) ...")
+        res["changed_5pct"] = repeated(a.repeats, lambda: changed.__setitem__(slice(None), change_files(files, 0.05)),
+                                       lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
         res["changed_5pct"]["files_changed"] = len(changed)
         # how representative the changed files are: their share of the corpus's PDF pages and text bytes
         texts = [f for f in files if f.suffix != ".pdf"]
@@ -386,9 +409,10 @@ def main(argv=None) -> int:
             log(f"large corpus: full refresh of {a.large} documents with 2 workers, then 5% changed ...")
             big = build_corpus(work / "large", a.large)
             full = refresh(work / "large", work / "large.duckdb", 2)
-            changed_big = change_files(big, 0.05)
-            res["large"] = {"docs": a.large, "full_2_workers": full,
-                            "changed_5pct": refresh(work / "large", work / "large.duckdb", 2)}
+            changed_big: list[Path] = []
+            res["large"] = {"docs": a.large, "full_2_workers": full, "changed_5pct": repeated(
+                a.repeats, lambda: changed_big.__setitem__(slice(None), change_files(big, 0.05)),
+                lambda: refresh(work / "large", work / "large.duckdb", 2))}
             res["large"]["changed_5pct"]["files_changed"] = len(changed_big)
         if a.profile:
             log("profiling ...")
@@ -465,8 +489,10 @@ def print_table(res: dict) -> None:
         full = r is res["full_1_workers"] or r is res["full_2_workers"]
         pps = f"{c['pdf_pages'] / r['wall_seconds']:9.1f}" if full else " " * 9
         tree = f"{r['peak_tree_mb']:.0f}" if r.get("peak_tree_mb") is not None else "-"
+        spread = r.get("repeats_wall_seconds")
+        spread = f"  (median of {len(spread)}: {spread[0]:.2f}-{spread[-1]:.2f})" if spread and len(spread) > 1 else ""
         print(f"{name:42} {r['wall_seconds']:9.2f} {pps} {r['wall_seconds'] / max(1, r['n_seen']):7.3f} "
-              f"{r['peak_process_mb']:12.0f} / {tree}")
+              f"{r['peak_process_mb']:12.0f} / {tree}{spread}")
     st = res["full_1_workers"].get("stage_seconds") or {}
     print("\nTime per stage, full refresh with 1 worker (seconds, summed over documents):")
     print("  " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))
