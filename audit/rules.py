@@ -902,7 +902,6 @@ def survey_totals(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
-
 #: a grade of staff named right after a figure ('3.4 FTE (full-time equivalent) SPO's', 'three SPOs')
 _ROLE_RE = re.compile(r"^\s*(?:\([^)]*\)\s*)?(?P<role>(?:senior )?case managers?|(?:senior )?probation (?:services )?"
                       r"officers?|SPO|PSO|PO)(?:['’]?s)?\b", re.I)
