@@ -829,24 +829,34 @@ ALIKE_MIN_SHARE = 0.25
 ALIKE_REACH = 200
 
 
+def _percents_by_sentence(ctx: Ctx, did: str) -> dict[str, list[dict]]:
+    """A document's percentages stated in prose, by sentence, in document order."""
+    by_sent: dict[str, list[dict]] = {}
+    for f in sorted(ctx.rows("prose_figures", did), key=_place):
+        if f["kind"] == "percent" and f["number"] is not None:
+            by_sent.setdefault(f["sentence"], []).append(f)
+    return by_sent
+
+
+def _spots(sentence: str, figures: list[dict]) -> list[tuple[int, int, dict]]:
+    """The figures where they stand in the sentence, in order, each printed figure once: (start, end, row)."""
+    spots, start = [], 0
+    for f in figures:
+        i = sentence.find(f["figure_text"], start)
+        if i >= 0:
+            spots.append((i, i + len(f["figure_text"]), f))
+            start = i + len(f["figure_text"])
+    return spots
+
+
 def alike_figures(ctx: Ctx, doc: dict) -> list[dict]:
     """Two percentages of one sentence that it calls alike ('representative of', 'in line with',
     'reflects', 'consistent with'), though they differ by at least 2 points and a quarter of the larger
     (information: the words are a judgement, the figures are the report's own)."""
     did = doc["document_id"]
-    by_sent: dict[str, list[dict]] = {}
-    for f in sorted(ctx.rows("prose_figures", did), key=_place):
-        if f["kind"] == "percent" and f["number"] is not None:
-            by_sent.setdefault(f["sentence"], []).append(f)
     out = []
-    for sent, fs in by_sent.items():
-        # the figures where they stand in the sentence, in order (each printed figure once)
-        spots, start = [], 0
-        for f in fs:
-            i = sent.find(f["figure_text"], start)
-            if i >= 0:
-                spots.append((i, i + len(f["figure_text"]), f))
-                start = i + len(f["figure_text"])
+    for sent, fs in _percents_by_sentence(ctx, did).items():
+        spots = _spots(sent, fs)
         for (i, j, a), (k, _, b) in zip(spots, spots[1:]):
             between = sent[j:k]
             m = _ALIKE_RE.search(between)
@@ -950,6 +960,67 @@ def fte_vs_headcount(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+
+_INCLUDING_RE = re.compile(r"\bincluding\b", re.I)
+
+
+def _grades(ctx: Ctx, kind: str) -> list[tuple[re.Pattern, str]]:
+    """The words that name a grade of staff right after 'of', with the FTE metric that counts it
+    (ref_grades): the methodology's own first, then the general ones."""
+    key = ("grades", kind)
+    if key not in ctx.cache:
+        rows = sorted((g for g in ctx.ref("ref_grades") if g["methodology"] in (kind, "*")),
+                      key=lambda g: (g["methodology"] == "*", g["position"]))
+        ctx.cache[key] = [(re.compile(r"^\s*of (?:" + g["words"] + r")\b", re.I), g["metric_code"]) for g in rows]
+    return ctx.cache[key]
+
+
+def _grade_after(grades: list[tuple[re.Pattern, str]], text: str) -> str | None:
+    for rx, code in grades:
+        if rx.match(text):
+            return code
+    return None
+
+
+def part_exceeds_whole(ctx: Ctx, doc: dict) -> list[dict]:
+    """'Nine per cent of staff ..., including 29 per cent of case managers': the part cannot be more
+    people than the whole. Each group is sized by the key staffing table's FTE for its grade
+    (ref_grades names the grades); the figures are given half a point of rounding each way
+    (information: the two percentages may count heads, not FTE)."""
+    did = doc["document_id"]
+    sizes = {r["metric_code"]: r for r in ctx.rows("workforce", did) if r["source"] == "table" and
+             r["period"] == "current_year" and r["value"] and r["metric_code"]}
+    if len(sizes) < 2:
+        return []
+    grades = _grades(ctx, doc["kind"])
+    out = []
+    for sent, fs in _percents_by_sentence(ctx, did).items():
+        spots = _spots(sent, fs)
+        if len(spots) < 2:
+            continue
+        _, end, whole = spots[0]
+        whole_code = _grade_after(grades, sent[end:])
+        including = _INCLUDING_RE.search(sent, end)
+        if whole_code not in sizes or including is None:
+            continue
+        whole_n = (whole["number"] + DEFAULT_ROUNDING) / 100 * sizes[whole_code]["value"]
+        for i, j, part in spots[1:]:
+            code = _grade_after(grades, sent[j:])
+            if i < including.start() or code in (None, whole_code) or code not in sizes:
+                continue
+            part_n = (part["number"] - DEFAULT_ROUNDING) / 100 * sizes[code]["value"]
+            if part_n <= whole_n:
+                continue
+            p, w = sizes[code], sizes[whole_code]
+            out.append(_finding(
+                did, "part_exceeds_whole", "info", "workforce", f"at most {whole_n:.1f}", f"{part_n:.1f}",
+                f"{part['figure_text']} of the {p['value']:g} FTE counted as '{p['metric']}' ({_at(p['page'], p['line'])}) "
+                f"is about {part_n:.1f}, more than the {whole['figure_text']} of {w['value']:g} FTE "
+                f"('{w['metric']}', {_at(w['page'], w['line'])}) it is part of, about {whole_n:.1f}",
+                part["page"], part["line"], evidence=sent[:300]))
+    return out
+
+
 RULES = {
     "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
@@ -992,6 +1063,9 @@ RULES = {
     "fte_vs_headcount": (fte_vs_headcount, "Full-time equivalents of a grade in post ('3.4 FTE SPOs') are no more "
                          "than the people of that grade stated to be in post ('three out of five SPOs') (information).",
                          "internal consistency"),
+    "part_exceeds_whole": (part_exceeds_whole, "'X per cent of staff, including Y per cent of <grade>': Y per cent of "
+                           "the grade is no more people than X per cent of staff, each sized by the key staffing "
+                           "table's FTE (grades named as in ref_grades; information).", "internal consistency"),
     "broken_reference": (broken_reference, "No unresolved cross-reference ('Error! Bookmark not defined.') is printed "
                          "in the text (information).", "text quality"),
     "repeated_sentence": (repeated_sentence, "No sentence repeats one just before it (the same first eight or more "

@@ -48,7 +48,8 @@ def code_fingerprint(stages: tuple[str, ...] = ("extract", "normalise"), extra: 
 
 def audit_fingerprint() -> str:
     """What the audit's findings depend on besides the rows: its rules and the reference data."""
-    return code_fingerprint(("audit",), ("normalise/reference/methodologies.json", "normalise/reference.py"))
+    return code_fingerprint(("audit",), ("normalise/reference/methodologies.json", "normalise/reference/metrics.json",
+                                         "normalise/reference.py"))
 
 
 class RefreshError(Exception):

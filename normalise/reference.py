@@ -1,4 +1,5 @@
-"""The inspectorate's reference data (standards, bands, rules), loaded from one JSON file.
+"""The inspectorate's reference data (standards, bands, rules, from methodologies.json; grades of staff, from
+metrics.json).
 
 Code and SQL both read this data: ``store`` writes it into reference tables so
 that the audit's SQL and researchers see the same rules the code uses.
@@ -66,7 +67,8 @@ def overall_bands(score_max: int) -> dict | None:
 def reference_rows() -> dict[str, list[dict]]:
     """Return the reference data as rows for the database's ref_* tables."""
     ref = reference()
-    out = {"ref_standards": [], "ref_kq_bands": [], "ref_overall_bands": [], "ref_rating_scores": [], "ref_rules": []}
+    out = {"ref_standards": [], "ref_kq_bands": [], "ref_overall_bands": [], "ref_rating_scores": [], "ref_rules": [],
+           "ref_grades": []}
     for mid, m in ref["methodologies"].items():
         for s in m.get("standards", []):
             out["ref_standards"].append({
@@ -86,4 +88,9 @@ def reference_rows() -> dict[str, list[dict]]:
     for r in ref["decision_rules"]:
         out["ref_rules"].append({"rule_id": r["id"], "name": r["name"], "status": r["status"], "text": r["text"],
                                  "source": r["source"], "applies_to": ",".join(r.get("applies_to", []))})
+    with resources.files("normalise").joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
+        grades = json.load(fh)["grades"]
+    for k, g in enumerate(grades, start=1):
+        out["ref_grades"].append({"methodology": g["methodology"], "position": k, "words": g["words"],
+                                  "metric_code": g["metric"]})
     return out

@@ -350,6 +350,15 @@ TABLES: dict[str, dict] = {
                     ("status", "VARCHAR", "confirmed or unconfirmed"), ("text", "VARCHAR", "Rule"),
                     ("source", "VARCHAR", "Source"), ("applies_to", "VARCHAR", "Methodologies it applies to")],
     },
+    "ref_grades": {
+        "doc": "Reference: grades of staff as prose names them, and the FTE metric that counts them (from "
+               "normalise/reference/metrics.json; a methodology's own words first, then the general ones, '*').",
+        "key": ["methodology", "position"],
+        "columns": [("methodology", "VARCHAR", "documents.kind, or * for every methodology"),
+                    ("position", "INTEGER", "Order in which the words are tried"),
+                    ("words", "VARCHAR", "Regular expression for the grade as printed ('case managers?')"),
+                    ("metric_code", "VARCHAR", "workforce.metric_code that counts the grade")],
+    },
     "refresh_runs": {
         "doc": "One row per refresh run.",
         "key": ["run_id"],

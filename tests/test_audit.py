@@ -99,9 +99,16 @@ class _Rows:
     def __init__(self, **tables):
         self.tables = tables
         self.lines = {}
+        self.cache = {}
 
     def rows(self, table, did):
         return self.tables.get(table, [])
+
+    def ref(self, table):
+        if table not in self.tables:
+            from normalise.reference import reference_rows
+            return reference_rows()[table]
+        return self.tables[table]
 
 
 def _fig(sentence, figure, number, line, page=None):
@@ -294,6 +301,8 @@ def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_h
      ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
     ("spo-3.4-fte-vs-three-in-post", "fte_vs_headcount",
      ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
+    ("staff-disability-arithmetic", "part_exceeds_whole", ["text/merseyside-crc-2020.txt", "pdf/merseyside-crc-2020.pdf",
+                                                           "pdf/merseyside-crc-2020-alt-layout.pdf"]),
 ])
 def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corpus_db, gold_id, rule, docs):
     db, _ = corpus_db
@@ -423,3 +432,32 @@ def test_full_time_equivalents_in_post_are_no_more_than_the_people_in_post(fte, 
     rows = [_fte(*fte, line=3), _count(*head, total=5, line=9)]
     out = fte_vs_headcount(_Rows(prose_figures=rows), {"document_id": "d"})
     assert [(f["line"], f["stated"], f["severity"]) for f in out] == ([(3, "3.4", "info")] if found else [])
+
+
+def _fte_row(code, metric, value, line):
+    return {"document_id": "d", "metric_code": code, "metric": metric, "source": "table", "period": "current_year",
+            "value": value, "page": None, "line": line}
+
+
+@pytest.mark.parametrize("kind,sentence,figures,found", [
+    # the gold's sentence: 29% of 78.82 case managers (about 22.5) is more than 9% of 201.24 staff (about 19.1)
+    ("crc_inspection_2018_2020", "Across the CRC, nine per cent of staff have a declared disability, including 29 "
+     "per cent of case managers and 25 per cent of managers.", [("nine per cent", 9), ("29 per cent", 29),
+                                                               ("25 per cent", 25)], True),
+    # a part that fits inside the whole: nothing
+    ("crc_inspection_2018_2020", "Across the CRC, 20 per cent of staff have a declared disability, including 29 "
+     "per cent of case managers.", [("20 per cent", 20), ("29 per cent", 29)], False),
+    # no 'including': two groups side by side, not a part of a whole
+    ("crc_inspection_2018_2020", "Nine per cent of staff have a declared disability, and 29 per cent of case "
+     "managers are part-time.", [("Nine per cent", 9), ("29 per cent", 29)], False),
+    # outside CRC reports 'case managers' names no grade: nothing is sized, nothing is said
+    ("pdu_inspection_2021_on", "Across the PDU, nine per cent of staff have a declared disability, including 29 "
+     "per cent of case managers.", [("nine per cent", 9), ("29 per cent", 29)], False),
+])
+def test_a_part_is_no_more_people_than_the_whole_it_is_part_of(kind, sentence, figures, found):
+    from audit.rules import part_exceeds_whole
+    workforce = [_fte_row("staff_fte_total", "Total staff headcount (FTE)", 201.24, 882),
+                 _fte_row("pso_fte", "Total number of probation services officers or equivalent (FTE)", 78.82, 889)]
+    ctx = _Rows(prose_figures=[_fig(sentence, t, n, line=1000) for t, n in figures], workforce=workforce)
+    out = part_exceeds_whole(ctx, {"document_id": "d", "kind": kind})
+    assert [(f["line"], f["expected"], f["stated"]) for f in out] == ([(1000, "at most 19.1", "22.5")] if found else [])
