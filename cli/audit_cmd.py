@@ -15,7 +15,12 @@ def print_findings(db: str, out=None, rerun: bool = True) -> int:
         # rerun the rules on the published tables (a researcher may have extended them), then publish
         from store import Store
         import audit
+        from normalise.reference import reference_rows
         with Store(db).writer() as w:
+            # the rules read the reference tables of this version (a database written by an older one
+            # may lack a table the rules now read)
+            for t, rows in reference_rows().items():
+                w.replace_table(t, rows)
             w.replace_table("audit_findings", audit.run(w.con))
     con = duckdb.connect(db, read_only=True)
     try:

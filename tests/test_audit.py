@@ -158,6 +158,29 @@ def test_audit_command_exits_non_zero_on_contradictions(corpus_db, capsys):
     assert "[contradiction] recommendation_progress" in out and "explained by professional_discretion" in out
 
 
+def test_audit_command_uses_this_versions_reference_tables(corpus_db, tmp_path, capsys):
+    """A database written by an older version may lack a reference table the rules now read (here
+    ref_grades, emptied): the audit command writes the current reference data before it runs."""
+    import shutil
+
+    from cli.main import main
+    db, _ = corpus_db
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(db, old)
+    con = duckdb.connect(str(old))
+    con.execute("DELETE FROM ref_grades")
+    con.execute("DELETE FROM audit_findings")
+    con.close()
+    main(["audit", "--db", str(old)])
+    capsys.readouterr()
+    con = duckdb.connect(str(old), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM ref_grades").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM audit_findings WHERE rule = 'part_exceeds_whole'").fetchone()[0] == 3
+    finally:
+        con.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # mutation tests: alter one published fact, expect exactly the rule and subject that should fire
 # ---------------------------------------------------------------------------------------------
