@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .document import Document, Line
+from .document import MONTHS, Document, Line
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
 _MONTH_RE = "|".join(MONTHS)
 
 #: how many content lines at the start of a document count as its front matter

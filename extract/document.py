@@ -23,6 +23,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: month names as reports print them (dates, publication, fieldwork)
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDF_SUFFIXES = {".pdf"}
 
@@ -387,8 +391,7 @@ _GLUED_MARKER = re.compile(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'�
 # after a percentage: "a target of 75%10"
 _PERCENT_MARKER = re.compile(r"(\d%)(\d{1,3})(?=[\s.,;:)]|$)")
 # after a year that follows a month: "31 March 20209"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_YEAR_MARKER = re.compile(rf"((?:{_MONTHS})\s+)((?:19|20)\d\d)(\d{{1,2}})\b")
+_YEAR_MARKER = re.compile(rf"((?:{'|'.join(MONTHS)})\s+)((?:19|20)\d\d)(\d{{1,2}})\b")
 
 
 # --------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december"]
-_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
+from .document import MONTHS
+
+_MONTH = rf"(?P<month>{'|'.join(MONTHS)})"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 #: the day fieldwork began
 START_RES = [
@@ -47,7 +47,7 @@ def inspection_facts(sentences: list) -> dict:
                 m = rx.search(text)
                 if m:
                     try:
-                        d = date(int(m.group("year")), MONTHS.index(m.group("month").lower()) + 1, int(m.group("day")))
+                        d = date(int(m.group("year")), MONTHS.index(m.group("month").capitalize()) + 1, int(m.group("day")))
                     except ValueError:
                         continue
                     out.update(fieldwork_start=d, fieldwork_month=f"{d.year:04d}-{d.month:02d}", fieldwork_text=text,
@@ -57,7 +57,7 @@ def inspection_facts(sentences: list) -> dict:
             for rx in MONTH_RES:
                 m = rx.search(text)
                 if m:
-                    out.update(fieldwork_month=f"{int(m.group('year')):04d}-{MONTHS.index(m.group('month').lower()) + 1:02d}",
+                    out.update(fieldwork_month=f"{int(m.group('year')):04d}-{MONTHS.index(m.group('month').capitalize()) + 1:02d}",
                                fieldwork_text=text, fieldwork_page=page, fieldwork_line=line)
                     break
         if out["lead_inspector"] is None:

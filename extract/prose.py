@@ -137,11 +137,11 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
             flush()
             section = t          # a major section ("Annexe 2: ...") ends any standard
             continue
-        wrapped = _wrapped_heading(lines, i)
-        if (wrapped or _heading_like(lines, i, body_size)) and not re.search(r"\d", wrapped or t):
+        joined = _wrapped_heading(lines, i)
+        if (joined or _heading_like(lines, i, body_size)) and not re.search(r"\d", joined or t):
             flush()
-            if wrapped:
-                t, skip = wrapped, i + 1
+            if joined:
+                t, skip = joined, i + 1
             # inside a standard, sub-headings ("Strengths:") keep the standard as the section
             if not (section and re.match(r"^\d\.\d", section)) or _MAJOR.match(t):
                 section = t

@@ -20,6 +20,13 @@ def reference() -> dict:
         return json.load(fh)
 
 
+@lru_cache(maxsize=1)
+def metrics() -> dict:
+    """The staffing vocabulary: workforce metric codes and the grades of staff prose names."""
+    with resources.files("normalise").joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def methodology(kind: str) -> dict:
     return reference()["methodologies"].get(kind, {"label": kind, "rated": False, "standards": []})
 
@@ -88,9 +95,7 @@ def reference_rows() -> dict[str, list[dict]]:
     for r in ref["decision_rules"]:
         out["ref_rules"].append({"rule_id": r["id"], "name": r["name"], "status": r["status"], "text": r["text"],
                                  "source": r["source"], "applies_to": ",".join(r.get("applies_to", []))})
-    with resources.files("normalise").joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
-        grades = json.load(fh)["grades"]
-    for k, g in enumerate(grades, start=1):
+    for k, g in enumerate(metrics()["grades"], start=1):
         out["ref_grades"].append({"methodology": g["methodology"], "position": k, "words": g["words"],
                                   "metric_code": g["metric"]})
     return out

@@ -1,10 +1,10 @@
 """Workforce values: numbers and units from printed cells, stable metric codes from reference data."""
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
+
+from .reference import metrics
 
 #: the period a table's column covers: staffing, caseload and unpaid work key data compare the year to
 #: the inspection with the year before; other data tables compare inspections, or this CRC with all
@@ -23,9 +23,7 @@ def period(periods: str, column: str) -> str:
 
 @lru_cache(maxsize=1)
 def _metrics() -> list[tuple[str, re.Pattern]]:
-    with resources.files("normalise").joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
-        data = json.load(fh)
-    return [(m["code"], re.compile(m["pattern"], re.I)) for m in data["metrics"]]
+    return [(m["code"], re.compile(m["pattern"], re.I)) for m in metrics()["metrics"]]
 
 
 def metric_code(metric: str) -> str | None:
