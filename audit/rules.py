@@ -18,6 +18,7 @@ Severities:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -604,11 +605,7 @@ def count_vs_percent(ctx: Ctx, doc: dict) -> list[dict]:
     """'x out of y' printed beside a percentage of the same thing ('12 out of 34 (35 per cent)')."""
     did = doc["document_id"]
     out = []
-    figs = sorted(ctx.rows("prose_figures", did), key=_place)
-    by_sent: dict[str, list[dict]] = {}
-    for f in figs:
-        by_sent.setdefault(f["sentence"], []).append(f)
-    for sent, fs in by_sent.items():
+    for sent, fs in _by_sentence(ctx.rows("prose_figures", did)).items():
         counts = [f for f in fs if f["kind"] in ("out_of", "of_the") and f["denominator"]]
         pcts = [f for f in fs if f["kind"] == "percent"]
         for c in counts:
@@ -750,7 +747,7 @@ def _doc_text(ctx: Ctx, did: str) -> tuple[str, list[int], list[tuple[int | None
 
 
 def _place_of(starts: list[int], places: list[tuple], pos: int) -> tuple:
-    from bisect import bisect_right
+    """The (page, line) of the line a position of _doc_text's string falls in."""
     return places[max(0, bisect_right(starts, pos) - 1)]
 
 
@@ -810,7 +807,6 @@ def repeated_sentence(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
-
 #: two percentages of one sentence called alike: 'eight per cent ..., which was representative of the
 #: caseload, reported to be 4.6 per cent' ('similar to the last inspection' is prose_vs_table's)
 _ALIKE_RE = re.compile(r"\b(?:representative of|in line with|reflective of|in keeping with|on a par with|"
@@ -829,13 +825,17 @@ ALIKE_MIN_SHARE = 0.25
 ALIKE_REACH = 200
 
 
+def _by_sentence(figures) -> dict[str, list[dict]]:
+    """Prose figures grouped by their sentence, each group in document order."""
+    by_sent: dict[str, list[dict]] = {}
+    for f in sorted(figures, key=_place):
+        by_sent.setdefault(f["sentence"], []).append(f)
+    return by_sent
+
+
 def _percents_by_sentence(ctx: Ctx, did: str) -> dict[str, list[dict]]:
     """A document's percentages stated in prose, by sentence, in document order."""
-    by_sent: dict[str, list[dict]] = {}
-    for f in sorted(ctx.rows("prose_figures", did), key=_place):
-        if f["kind"] == "percent" and f["number"] is not None:
-            by_sent.setdefault(f["sentence"], []).append(f)
-    return by_sent
+    return _by_sentence(f for f in ctx.rows("prose_figures", did) if f["kind"] == "percent" and f["number"] is not None)
 
 
 def _spots(sentence: str, figures: list[dict]) -> list[tuple[int, int, dict]]:
@@ -937,15 +937,12 @@ def fte_vs_headcount(ctx: Ctx, doc: dict) -> list[dict]:
     for f in sorted(ctx.rows("prose_figures", did), key=_place):
         if f["number"] is None or not _IN_POST_RE.search(f["sentence"] or ""):
             continue
-        if f["kind"] == "fte":
-            role = _role_after(f["sentence"], f["figure_text"])
-            if role:
-                ftes.append((role, f))
-        elif f["kind"] in ("out_of", "of_the"):
-            # 'three out of five SPOs': the role follows the whole figure
-            role = _role_after(f["sentence"], f["figure_text"])
-            if role:
-                heads.append((role, f))
+        if f["kind"] not in ("fte", "out_of", "of_the"):
+            continue
+        # '3.4 FTE SPOs', 'three out of five SPOs': the role follows the whole figure
+        role = _role_after(f["sentence"], f["figure_text"])
+        if role:
+            (ftes if f["kind"] == "fte" else heads).append((role, f))
     out = []
     for role, f in ftes:
         for role2, h in heads:
@@ -958,7 +955,6 @@ def fte_vs_headcount(ctx: Ctx, doc: dict) -> list[dict]:
                                     f["page"], f["line"], evidence=f"{f['sentence'][:200]} | {h['sentence'][:200]}"))
                 break
     return out
-
 
 
 _INCLUDING_RE = re.compile(r"\bincluding\b", re.I)

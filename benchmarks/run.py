@@ -279,17 +279,17 @@ def refresh(folder: Path, db: Path, workers: int, sample: bool = False) -> dict:
     return m
 
 
-def repeated(n: int, prepare, run) -> dict:
+def repeated(n: int, prepare, run) -> tuple[dict, object]:
     """Run prepare() then run() n times; return the run with the median wall time, with every
-    repeat's wall time in 'repeats_wall_seconds'."""
-    runs = []
+    repeat's wall time in 'repeats_wall_seconds', and what the last prepare() returned."""
+    runs, prepared = [], None
     for _ in range(max(1, n)):
-        prepare()
+        prepared = prepare()
         runs.append(run())
     runs.sort(key=lambda r: r["wall_seconds"])
     median = dict(runs[len(runs) // 2])
     median["repeats_wall_seconds"] = [r["wall_seconds"] for r in runs]
-    return median
+    return median, prepared
 
 
 def change_files(files: list[Path], fraction: float) -> list[Path]:
@@ -377,8 +377,10 @@ def main(argv=None) -> int:
             res[f"full_{w}_workers"] = refresh(work / "corpus", work / f"full{w}.duckdb", w)
         # the short runs are repeated (a run of a second or two varies by a tenth of a second or more):
         # each gives its median run, and every repeat's time
+        def again():
+            return refresh(work / "corpus", work / "full2.duckdb", 2)
         log(f"refresh with nothing changed ({a.repeats} times) ...")
-        res["unchanged"] = repeated(a.repeats, lambda: None, lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
+        res["unchanged"], _ = repeated(a.repeats, lambda: None, again)
         # the fixed cost of a refresh that has anything to do (start-up, loading spaCy, forking,
         # storing, auditing, views): one small text file changed
         smallest = min((f for f in files if f.suffix != ".pdf"), key=lambda f: f.stat().st_size)
@@ -386,12 +388,9 @@ def main(argv=None) -> int:
         def amend_smallest():
             smallest.write_text(smallest.read_text(encoding="utf-8") + "\n\nAmended.\n", encoding="utf-8")
         log(f"refresh with one small file changed ({smallest.stat().st_size} bytes, {a.repeats} times) ...")
-        res["one_changed"] = repeated(a.repeats, amend_smallest,
-                                      lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
-        changed: list[Path] = []
+        res["one_changed"], _ = repeated(a.repeats, amend_smallest, again)
         log(f"refresh with 5% of the files changed ({a.repeats} times) ...")
-        res["changed_5pct"] = repeated(a.repeats, lambda: changed.__setitem__(slice(None), change_files(files, 0.05)),
-                                       lambda: refresh(work / "corpus", work / "full2.duckdb", 2))
+        res["changed_5pct"], changed = repeated(a.repeats, lambda: change_files(files, 0.05), again)
         res["changed_5pct"]["files_changed"] = len(changed)
         # how representative the changed files are: their share of the corpus's PDF pages and text bytes
         texts = [f for f in files if f.suffix != ".pdf"]
@@ -409,11 +408,10 @@ def main(argv=None) -> int:
             log(f"large corpus: full refresh of {a.large} documents with 2 workers, then 5% changed ...")
             big = build_corpus(work / "large", a.large)
             full = refresh(work / "large", work / "large.duckdb", 2)
-            changed_big: list[Path] = []
-            res["large"] = {"docs": a.large, "full_2_workers": full, "changed_5pct": repeated(
-                a.repeats, lambda: changed_big.__setitem__(slice(None), change_files(big, 0.05)),
-                lambda: refresh(work / "large", work / "large.duckdb", 2))}
-            res["large"]["changed_5pct"]["files_changed"] = len(changed_big)
+            changed_big, changed_big_files = repeated(a.repeats, lambda: change_files(big, 0.05),
+                                                      lambda: refresh(work / "large", work / "large.duckdb", 2))
+            changed_big["files_changed"] = len(changed_big_files)
+            res["large"] = {"docs": a.large, "full_2_workers": full, "changed_5pct": changed_big}
         if a.profile:
             log("profiling ...")
             res["profile_top"] = profile(Path(a.out)).splitlines()[:60]

@@ -111,9 +111,10 @@ class _Rows:
         return self.tables[table]
 
 
-def _fig(sentence, figure, number, line, page=None):
-    return {"document_id": "d", "kind": "percent", "unit": "percent", "figure_text": figure, "number": number,
-            "sentence": sentence, "section": None, "page": page, "line": line}
+def _fig(sentence, figure, number, line, page=None, kind="percent", unit="percent", denominator=None):
+    """A prose_figures row of document 'd' (a percentage unless kind and unit say otherwise)."""
+    return {"document_id": "d", "kind": kind, "unit": unit, "figure_text": figure, "number": number,
+            "denominator": denominator, "sentence": sentence, "section": None, "page": page, "line": line}
 
 
 @pytest.mark.parametrize("first,second,found", [
@@ -408,8 +409,7 @@ def test_figures_called_alike_must_be_close(sentence, figures, expected):
 
 
 def _count(sentence, figure, number, total, line):
-    return {"document_id": "d", "kind": "out_of", "unit": "count", "figure_text": figure, "number": number,
-            "denominator": total, "sentence": sentence, "section": None, "page": None, "line": line}
+    return _fig(sentence, figure, number, line, kind="out_of", unit="count", denominator=total)
 
 
 def test_survey_counts_out_of_more_respondents_than_the_others_are_reported():
@@ -432,8 +432,7 @@ def test_survey_counts_out_of_more_respondents_than_the_others_are_reported():
 
 
 def _fte(sentence, figure, number, line):
-    return {"document_id": "d", "kind": "fte", "unit": "fte", "figure_text": figure, "number": number,
-            "denominator": None, "sentence": sentence, "section": None, "page": None, "line": line}
+    return _fig(sentence, figure, number, line, kind="fte", unit="fte")
 
 
 @pytest.mark.parametrize("fte,head,found", [

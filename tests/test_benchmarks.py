@@ -141,6 +141,6 @@ def test_a_repeated_run_counts_its_median_and_keeps_every_time():
     bench = _bench()
     times = iter([2.0, 1.0, 9.0, 1.5, 3.0])
     prepared = []
-    res = bench.repeated(5, lambda: prepared.append(1), lambda: {"wall_seconds": next(times)})
-    assert len(prepared) == 5
+    res, last = bench.repeated(5, lambda: prepared.append(1) or len(prepared), lambda: {"wall_seconds": next(times)})
+    assert len(prepared) == 5 and last == 5
     assert res["wall_seconds"] == 2.0 and res["repeats_wall_seconds"] == [1.0, 1.5, 2.0, 3.0, 9.0]
