@@ -193,10 +193,24 @@ def _evaluate_doc(con, gold: dict, did: str) -> dict:
             e["line"] = k.get("line")
         exp_kf[(k["value"], _norm_q(k["text"]))] = e
     found_kf = {}
-    for r in con.execute("SELECT value_text, description, number, unit, line FROM key_facts WHERE document_id = ?",
-                         [did]).fetchall():
+    for r in con.execute("SELECT value_text, description, number, unit, line FROM key_facts WHERE document_id = ? "
+                         "AND source = 'panel'", [did]).fetchall():
         found_kf[(r[0], _norm_q(r[1]))] = {"description": r[1], "number": _num(r[2]), "unit": r[3], "line": r[4]}
     tables["key_facts"] = _compare(exp_kf, found_kf, ["number", "unit", "description", "line"])
+    # contextual facts stated in prose (no panel): the description is the annotator's own, so rows
+    # are keyed by number and unit
+    exp_kp = {}
+    for k in gold.get("contextual_facts", []):
+        if k.get("source") != "prose":
+            continue
+        e = {"value_text": k["value"]}
+        if is_text:
+            e["line"] = k.get("line")
+        exp_kp[(_num(k.get("number")), k.get("unit"))] = e
+    found_kp = {(_num(r[1]), r[2]): {"value_text": r[0], "line": r[3]} for r in con.execute(
+        "SELECT value_text, number, unit, line FROM key_facts WHERE document_id = ? AND source = 'prose'",
+        [did]).fetchall()}
+    tables["key_facts_prose"] = _compare(exp_kp, found_kp, ["value_text", "line"])
     exp_rec = {}
     for k in gold.get("recommendations", []):
         e = {"addressee": k["addressee"], "text": k["text"]}

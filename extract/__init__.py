@@ -17,7 +17,7 @@ from .prompts import prompt_tables
 from .workforce import workforce_tables
 from .facts import key_facts, recommendations
 from .previous import previous_recommendations
-from .prose import prose_figures, workforce_prose
+from .prose import context_facts, prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
 from .fieldwork import inspection_facts
 from .samples import case_samples
@@ -34,9 +34,10 @@ def warm_up() -> None:
     else:
         from .pdfium_words import _pdfium
         _pdfium()
-    from .prose import _pipeline, _workforce_patterns
+    from .prose import _context_patterns, _pipeline, _workforce_patterns
     _pipeline()
     _workforce_patterns()
+    _context_patterns()
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Extraction:
     prompts: list[dict] = field(default_factory=list)
     workforce: list[dict] = field(default_factory=list)
     key_facts: list[dict] = field(default_factory=list)
+    context_facts: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
     previous_recommendations: list[dict] = field(default_factory=list)
     progress_summary: list[dict] = field(default_factory=list)
@@ -88,6 +90,9 @@ def analyse_document(doc: Document) -> Extraction:
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
     ex.samples = case_samples(sentences)
     ex.inspection = inspection_facts(sentences)
+    if not ex.key_facts:
+        # no Key facts panel: the facts the report states in its description of the area take its place
+        ex.context_facts = context_facts(sentences)
     if not ex.workforce:
         # no key staffing or caseload table: staffing figures stated in prose take their place
         ex.workforce_prose = workforce_prose(sentences)

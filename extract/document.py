@@ -356,7 +356,8 @@ def strip_footnote_markers(text: str, numbers: set[int]) -> str:
     """Given a line and the document's footnote numbers, remove markers glued to words.
 
     "user?22" -> "user?", "safe?2222" -> "safe?", "All CRCs21" -> "All CRCs",
-    "20209" (a year then marker 9, after a month name) -> "2020".
+    "20209" (a year then marker 9, after a month name) -> "2020", "484,4881" -> "484,488",
+    "494,814.4 The" -> "494,814. The".
     """
     if not numbers or not _DIGIT.search(text):     # every marker is digits: most lines have none
         return text
@@ -378,6 +379,7 @@ def strip_footnote_markers(text: str, numbers: set[int]) -> str:
 
     text = _GLUED_MARKER.sub(glued, text)
     text = _PERCENT_MARKER.sub(lambda m: m.group(1) if m.group(2) in strs else m.group(0), text)
+    text = _GROUPED_MARKER.sub(lambda m: m.group(1) if is_markers(m.group(2)) else m.group(0), text)
 
     def year(m: re.Match) -> str:
         return m.group(1) + m.group(2) if m.group(3) in strs else m.group(0)
@@ -390,6 +392,9 @@ _DIGIT = re.compile(r"\d")
 _GLUED_MARKER = re.compile(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,6})(?=[\s.,;:)?]|$)")
 # after a percentage: "a target of 75%10"
 _PERCENT_MARKER = re.compile(r"(\d%)(\d{1,3})(?=[\s.,;:)]|$)")
+# after a number grouped in thousands: "484,4881" (no group has four digits), or after one that ends a
+# sentence, "494,814.4 The" (a decimal point is not followed by a space and a new sentence)
+_GROUPED_MARKER = re.compile(r"(?<![\d,.£$])(\d{1,3}(?:,\d{3})+(?:\.(?=\d{1,3}\s+[A-Z][a-z]))?)(\d{1,3})(?=[\s.,;:)]|$)")
 # after a year that follows a month: "31 March 20209"
 _YEAR_MARKER = re.compile(rf"((?:{'|'.join(MONTHS)})\s+)((?:19|20)\d\d)(\d{{1,2}})\b")
 

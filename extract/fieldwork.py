@@ -36,12 +36,12 @@ LEAD_RES = [
 
 
 def inspection_facts(sentences: list) -> dict:
-    """Given sentences (section, text, page, line, org), return {fieldwork_start (date or None),
+    """Given sentences (prose.Sentence), return {fieldwork_start (date or None),
     fieldwork_month ('YYYY-MM' or None), fieldwork_text, fieldwork_page, fieldwork_line,
     lead_inspector, lead_inspector_line}; None where the report does not say."""
     out: dict = {"fieldwork_start": None, "fieldwork_month": None, "fieldwork_text": None, "fieldwork_page": None,
                  "fieldwork_line": None, "lead_inspector": None, "lead_inspector_line": None}
-    for _section, text, page, line, _org in sentences:
+    for _section, text, page, line, *_ in sentences:
         if out["fieldwork_start"] is None:
             for rx in START_RES:
                 m = rx.search(text)

@@ -13,11 +13,32 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from typing import NamedTuple
 
 from .document import Document, Line, wrapped
 from .numbers import WORDS as _WORDS
 from .numbers import to_number
 from .previous import VERDICT_RE
+
+class Sentence(NamedTuple):
+    """A sentence of running text: its section, text, the page and line it starts on, the organisation
+    the nearest heading names (or None), and where each later line of it starts (offset, page, line)."""
+    section: str | None
+    text: str
+    page: int | None
+    line: int
+    org: str | None = None
+    later: tuple = ()
+
+    def at(self, offset: int) -> tuple[int | None, int]:
+        """The (page, line) of the character at this offset into the text."""
+        page, line = self.page, self.line
+        for o, p, ln in self.later:
+            if o > offset:
+                break
+            page, line = p, ln
+        return page, line
+
 
 _MAJOR = re.compile(r"^\s*(?:Foreword|Executive summary|Background|Contextual facts|Key facts|Recommendations|"
                     r"New recommendations|Annexe|Appendix|Overall|Key findings|Contents|Ratings|Introduction)\b", re.I)
@@ -168,8 +189,13 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
 
         if sentences is not None:
             for sent in doc_.sents:
-                ln = line_at(sent.start_char)
-                sentences.append((section, sent.text.strip(), ln.page, ln.line, borg))
+                text = sent.text.strip()
+                first = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                ln = line_at(first)
+                # where each later line of the sentence starts, as an offset into its text
+                k = bisect_right(starts, first)
+                later = tuple((o - first, l.page, l.line) for o, l in boffs[k:bisect_right(starts, first + len(text) - 1)])
+                sentences.append(Sentence(section, text, ln.page, ln.line, borg, later))
         matches = matcher(doc_)
         import spacy.util
         spans = spacy.util.filter_spans([doc_[s:e] for _, s, e in matches])
@@ -201,21 +227,26 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
     return out
 
 
-@lru_cache(maxsize=1)
-def _workforce_patterns():
+def _pattern_file(name: str) -> dict:
+    """One of the pattern files in extract/patterns/, read."""
     import json
     from importlib import resources
-    with resources.files("extract").joinpath("patterns/workforce_prose.json").open(encoding="utf-8") as fh:
-        data = json.load(fh)
+    with resources.files("extract").joinpath(f"patterns/{name}").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def _workforce_patterns():
+    data = _pattern_file("workforce_prose.json")
     # a number starts at a word boundary: the \b lets the engine skip most positions at once
     num = r"\b(?:\d[\d,]*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:-\w+)?)"
     return [dict(p, rx=re.compile(p["pattern"].replace("NUM", num), re.I)) for p in data["patterns"]]
 
 
 def workforce_prose(sentences: list) -> list[dict]:
-    """Given sentences (section, text, page, line), return staffing and caseload figures stated in them."""
+    """Given sentences (Sentence), return staffing and caseload figures stated in them."""
     out = []
-    for section, text, page, line, org in sentences:
+    for section, text, page, line, org, *_ in sentences:
         for p in _workforce_patterns():
             m = p["rx"].search(text)
             if not m:
@@ -229,3 +260,89 @@ def workforce_prose(sentences: list) -> list[dict]:
                         "organisation": g.get("org") or org, "text": m.group(0), "sentence": text,
                         "page": page, "line": line})
     return out
+
+
+#: the pieces the context patterns are written with (see patterns/context_prose.json)
+_CONTEXT_PIECES = {
+    # capitalised words, matched case-sensitively inside case-insensitive patterns
+    "AREA": r"(?-i:[A-Z][\w'’&-]*(?:\s+(?:(?:and|upon|on|of|the)\s+)?[A-Z][\w'’&-]*){0,4})",
+    "BIG": r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*(?:million|m)\b)?|\d+(?:\.\d+)?\s*(?:million|m)\b|\d{5,})",
+    "PCT": r"\d+(?:\.\d+)?\s*(?:per\s*cent|%)",
+    # what a share is of: up to the end of the clause (a comma that goes on with another clause)
+    "WHAT": r"[^.;()]{3,80}?(?=\s*(?:,\s*(?:with|which|while|whereas|compared|against|but|and\s+the)\b|[.;()]|$))",
+}
+
+
+@lru_cache(maxsize=1)
+def _context_patterns():
+    data = _pattern_file("context_prose.json")
+
+    def rx(pattern: str) -> re.Pattern:
+        for k, v in _CONTEXT_PIECES.items():
+            pattern = pattern.replace(k, v)
+        return re.compile(pattern, re.I)
+
+    sections = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:" + "|".join(map(re.escape, data["sections"])) + r")\b", re.I)
+    facts = [dict(p, rx=rx(p["pattern"])) for p in data["facts"]]
+    comparators = [dict(p, rx=rx(p["pattern"])) for p in data["comparators"]]
+    return sections, facts, comparators
+
+
+def _describe(template: str, groups: dict) -> str:
+    """Fill a description template: {name} from the groups; a [part] only when its groups all matched."""
+    def part(m: re.Match) -> str:
+        names = re.findall(r"\{(\w+)\}", m.group(1))
+        return m.group(1) if all(groups.get(n) for n in names) else ""
+    t = re.sub(r"\[([^\]]*)\]", part, template)
+    return re.sub(r"\s+", " ", t.format_map({k: (v or "").strip() for k, v in groups.items()})).strip()
+
+
+def context_facts(sentences: list) -> list[dict]:
+    """Given sentences (Sentence), return the contextual facts stated in the sections that describe the
+    area (population, proven reoffending rate, ...), each with the comparator stated beside it. For
+    reports that print no Key facts panel; a figure is a fact only where a pattern names what it is."""
+    sections, facts, comparators = _context_patterns()
+    out: list[dict] = []
+    prev: tuple[int, dict] | None = None        # (sentence index, last fact) for "This was higher than ..."
+    for i, s in enumerate(sentences):
+        if not s.section or not sections.match(s.section) or not re.search(r"\d", s.text):
+            continue
+        found: list[tuple[int, int, dict]] = []           # (start, end, row) of each value
+        for p in facts:
+            for m in p["rx"].finditer(s.text):
+                a, b = m.span("value")
+                if any(a < e and st < b for st, e, _ in found):
+                    continue            # the same figure read by another pattern
+                g = {k: v for k, v in m.groupdict().items() if v}
+                g.setdefault("area", g.get("area2"))
+                row = _context_row(s, m, p["metric"], p["unit"], _describe(p["description"], g))
+                row["name"] = p["name"]          # what its comparators are described by
+                found.append((a, b, row))
+        for p in comparators:
+            for m in p["rx"].finditer(s.text):
+                a, b = m.span("value")
+                if any(a < e and st < b for st, e, _ in found):
+                    continue
+                before = [r for st, _, r in sorted(found, key=lambda x: x[0]) if st < a and r["unit"] == "percent"
+                          and r["compares"] is None]
+                of = before[-1] if before else prev[1] if prev and prev[0] == i - 1 and prev[1]["unit"] == "percent" \
+                    and prev[1]["section"] == s.section else None
+                if of is None:
+                    continue            # an average of what the sentence does not say
+                label = _describe(p["description"], m.groupdict())
+                found.append((a, b, _context_row(s, m, of["metric"], "percent", f"{label} ({of['name']})", compares=of)))
+        found.sort(key=lambda x: x[0])
+        rows = [r for _, _, r in found]
+        out.extend(rows)
+        own = [r for r in rows if r["compares"] is None]
+        prev = (i, own[-1]) if own else None
+    for r in out:
+        r["compares"] = r["compares"]["value_text"] if r["compares"] else None
+        r.pop("name", None)
+    return out
+
+
+def _context_row(s, m: re.Match, metric: str, unit: str, description: str, compares: dict | None = None) -> dict:
+    page, line = s.at(m.start("value"))
+    return {"section": s.section, "metric": metric, "unit": unit, "value_text": re.sub(r"\s+", " ", m.group("value")),
+            "description": description, "compares": compares, "sentence": s.text, "page": page, "line": line}

@@ -48,9 +48,9 @@ def _kind(text: str) -> str:
 
 
 def case_samples(sentences: list) -> list[dict]:
-    """Given sentences (section, text, page, line, org), return one row per sample stated."""
+    """Given sentences (prose.Sentence), return one row per sample stated."""
     best: dict[str, dict] = {}
-    for section, text, page, line, _org in sentences:
+    for section, text, page, line, *_ in sentences:
         for rx in STATEMENT_RES:
             m = rx.search(text)
             if not m:

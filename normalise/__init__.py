@@ -261,20 +261,23 @@ def _numbered(ex, document_id: str) -> list[dict]:
 
 
 def parse_quantity(text: str) -> tuple[float | None, str | None, float | None]:
-    """Given a printed figure ("2,116", "36.3%", "£12.37m", "1 (of 21)"), return (number, unit, denominator)."""
+    """Given a printed figure ("2,116", "36.3%", "27.7 per cent", "£12.37m", "1.26 million", "1 (of 21)"),
+    return (number, unit, denominator)."""
     t = re.sub(r"\s+", " ", text).strip()
     den = None
     m = re.search(r"\(of\s+(\d[\d,]*)\)", t)
     if m:
         den = float(m.group(1).replace(",", ""))
         t = t[:m.start()].strip()
-    m = re.fullmatch(r"(£)?(\d[\d,]*(?:\.\d+)?)\s?(%|m|bn|k)?", t)
+    m = re.fullmatch(r"(£)?(\d[\d,]*(?:\.\d+)?)\s?(%|per ?cent|m|million|bn|billion|k)?", t, re.I)
     if not m:
         return None, None, den
     v = float(m.group(2).replace(",", ""))
-    mult = {"m": 1e6, "bn": 1e9, "k": 1e3}.get(m.group(3) or "", 1)
+    suffix = (m.group(3) or "").lower().replace(" ", "")
+    suffix = {"million": "m", "billion": "bn", "percent": "%"}.get(suffix, suffix)
+    mult = {"m": 1e6, "bn": 1e9, "k": 1e3}.get(suffix, 1)
     v = round(v * mult, 6)
-    unit = "GBP" if m.group(1) else "percent" if m.group(3) == "%" else "count"
+    unit = "GBP" if m.group(1) else "percent" if suffix == "%" else "count"
     v = int(v) if float(v).is_integer() else v
     return v, unit, den
 
@@ -291,4 +294,14 @@ def _key_facts(ex, document_id: str) -> list[dict]:
                     "england_and_wales_pct": float(ew.group(1)) if ew else None,
                     "target_pct": float(tg.group(1)) if tg else None, "source": "panel",
                     "page": f["page"], "line": f["line"]})
+    # no panel: the facts stated in the report's description of the area; a fact compared with England
+    # and Wales carries that figure, as a panel's facts do
+    ew_of = {f["compares"]: parse_quantity(f["value_text"])[0] for f in ex.context_facts
+             if f["compares"] and re.match(r"(?:the\s+)?England\s+(?:and|&)\s+Wales\b", f["description"], re.I)}
+    for f in ex.context_facts:
+        num, unit, den = parse_quantity(f["value_text"])
+        out.append({"document_id": document_id, "section": f["section"], "value_text": f["value_text"],
+                    "number": num, "unit": unit, "denominator": den, "description": f["description"],
+                    "england_and_wales_pct": ew_of.get(f["value_text"]) if not f["compares"] else None,
+                    "target_pct": None, "source": "prose", "page": f["page"], "line": f["line"]})
     return out

@@ -199,19 +199,24 @@ TABLES: dict[str, dict] = {
         ],
     },
     "key_facts": {
-        "doc": "The 'Key facts' / 'Contextual facts' panel: one row per fact.",
-        "key": ["document_id", "line"],
+        "doc": "The 'Key facts' / 'Contextual facts' panel: one row per fact. A report that prints no panel (PDU "
+               "2021 on) states its context in prose instead ('The population of Liverpool was 484,488 with proven "
+               "reoffending rates of 27.7 per cent'): those facts are rows with source 'prose'.",
+        "key": ["document_id", "line", "value_text"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
-            ("section", "VARCHAR", "Panel heading or sub-heading (e.g. Performance against targets)"),
-            ("value_text", "VARCHAR", "The value as printed (2,116; 36.3%; £12.37m; 1 (of 21))"),
+            ("section", "VARCHAR", "Panel heading or sub-heading (e.g. Performance against targets); for prose, the "
+                                   "section it is stated in (e.g. Background)"),
+            ("value_text", "VARCHAR", "The value as printed (2,116; 36.3%; £12.37m; 1 (of 21); 27.7 per cent)"),
             ("number", "DOUBLE", "The value as a number (£12.37m = 12370000)"),
             ("unit", "VARCHAR", "count, percent or GBP"),
             ("denominator", "DOUBLE", "The 'of N' part, where printed"),
-            ("description", "VARCHAR", "The fact's text, de-wrapped, footnote markers removed"),
+            ("description", "VARCHAR", "The fact's text, de-wrapped, footnote markers removed. For prose: what the "
+                                       "figure is ('The population of Liverpool'); a comparator names the fact it "
+                                       "compares in brackets ('North West regional average (proven reoffending rate)')"),
             ("england_and_wales_pct", "DOUBLE", "The England and Wales figure stated with it, where given"),
             ("target_pct", "DOUBLE", "The target stated with it, where given"),
-            ("source", "VARCHAR", "panel"),
+            ("source", "VARCHAR", "panel, or prose (stated in running text; only where no panel is printed)"),
             ("page", "INTEGER", "Page of the value"),
             ("line", "INTEGER", "Line of the value"),
         ],
