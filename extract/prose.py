@@ -294,7 +294,8 @@ def _describe(template: str, groups: dict) -> str:
         names = re.findall(r"\{(\w+)\}", m.group(1))
         return m.group(1) if all(groups.get(n) for n in names) else ""
     t = re.sub(r"\[([^\]]*)\]", part, template)
-    return re.sub(r"\s+", " ", t.format_map({k: (v or "").strip() for k, v in groups.items()})).strip()
+    t = re.sub(r"\s+", " ", t.format_map({k: (v or "").strip() for k, v in groups.items()})).strip()
+    return t[:1].upper() + t[1:]
 
 
 def context_facts(sentences: list) -> list[dict]:
@@ -316,7 +317,7 @@ def context_facts(sentences: list) -> list[dict]:
                 g = {k: v for k, v in m.groupdict().items() if v}
                 g.setdefault("area", g.get("area2"))
                 row = _context_row(s, m, p["metric"], p["unit"], _describe(p["description"], g))
-                row["name"] = p["name"]          # what its comparators are described by
+                row["name"] = _describe(p["name"], g).lower()          # what its comparators call it
                 found.append((a, b, row))
         for p in comparators:
             for m in p["rx"].finditer(s.text):

@@ -213,7 +213,7 @@ TABLES: dict[str, dict] = {
             ("denominator", "DOUBLE", "The 'of N' part, where printed"),
             ("description", "VARCHAR", "The fact's text, de-wrapped, footnote markers removed. For prose: what the "
                                        "figure is ('The population of Liverpool'); a comparator names the fact it "
-                                       "compares in brackets ('North West regional average (proven reoffending rate)')"),
+                                       "compares in brackets ('North West regional average (proven reoffending rates)')"),
             ("england_and_wales_pct", "DOUBLE", "The England and Wales figure stated with it, where given"),
             ("target_pct", "DOUBLE", "The target stated with it, where given"),
             ("source", "VARCHAR", "panel, or prose (stated in running text; only where no panel is printed)"),

@@ -20,7 +20,7 @@ def _facts(*texts: str, section: str = "Background") -> list[tuple]:
 
 @pytest.mark.parametrize("text,expected", [
     ("The population of Liverpool was 484,488 with proven reoffending rates of 27.7 per cent.",
-     [("484,488", "The population of Liverpool", None), ("27.7 per cent", "Proven reoffending rate", None)]),
+     [("484,488", "The population of Liverpool", None), ("27.7 per cent", "Proven reoffending rates", None)]),
     ("Bradford has a population of approximately 546,400.", [("546,400", "The population of Bradford", None)]),
     ("The population of West Mercia was estimated to be nearly 1.26 million in 2016.",
      [("1.26 million", "The population of West Mercia", None)]),
@@ -32,6 +32,9 @@ def _facts(*texts: str, section: str = "Background") -> list[tuple]:
      "England and Wales.",
      [("27.5 per cent", "Proven reoffending rate", None),
       ("25.4 per cent", "England and Wales (proven reoffending rate)", "27.5 per cent")]),
+    # the words the report uses
+    ("The reoffending rate in County Durham is 30% (Jan 18 - Dec 18), higher than the national average (29%).",
+     [("30%", "Reoffending rate (County Durham)", None), ("29%", "National average (reoffending rate)", "30%")]),
     ("Around 12 per cent of the population are from Black, Asian and minority ethnic groups.",
      [("12 per cent", "Share of the population: from Black, Asian and minority ethnic groups", None)]),
     ("The population of the county as a whole is 94.5 per cent white British, Irish or other, with that figure "
@@ -50,7 +53,7 @@ def test_context_facts_in_one_sentence(text, expected):
 def test_a_comparator_in_the_next_sentence_compares_the_last_fact():
     got = _facts("The population of Liverpool was 484,488 with proven reoffending rates of 27.7 per cent.",
                  "This was higher than the North West regional average at 25.5 per cent.")
-    assert got[-1] == ("25.5 per cent", "North West regional average (proven reoffending rate)", "27.7 per cent", 2)
+    assert got[-1] == ("25.5 per cent", "North West regional average (proven reoffending rates)", "27.7 per cent", 2)
     # not across an unrelated sentence, and not to a count
     assert _facts("The proven reoffending rate was 30 per cent.", "We interviewed 20 staff.",
                   "This was above the regional average at 25.5 per cent.")[1:] == []
