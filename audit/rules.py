@@ -1017,6 +1017,73 @@ def part_exceeds_whole(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+#: a count of people supervised, stated in prose: '5,094 individuals are being supervised in the
+#: community by the CRC on community sentences or licences'
+_SUPERVISED_RE = re.compile(r"(?<![\d,.£])(?P<n>\d{1,3}(?:,\d{3})+|\d{3,})\s+(?:individuals|people|service users|"
+                            r"offenders|adults)\b(?P<rest>[^.;]{0,160})", re.I)
+#: the body inspected, as a sentence names it ('by the CRC')
+_OWN_ORG_RE = re.compile(r"\b(?:CRC|NPS|PDU|Community Rehabilitation Company|National Probation Service)\b")
+#: the kinds of supervision a Key facts count or a sentence names
+_SUPERVISION_KINDS = {"community sentences": re.compile(r"community (?:sentence|order)", re.I),
+                      "post-release": re.compile(r"post-release|licen[cs]e", re.I),
+                      "pre-release": re.compile(r"pre-release|in custody|in prison", re.I)}
+
+
+def _supervision_kinds(text: str) -> set[str]:
+    return {k for k, rx in _SUPERVISION_KINDS.items() if rx.search(text)}
+
+
+def caseload_vs_facts(ctx: Ctx, doc: dict) -> list[dict]:
+    """A count of people supervised by the body inspected ('by the CRC'), stated in prose, against the
+    Key facts panel's counts of people supervised: the sum of the panel's counts for the kinds of supervision the sentence names
+    (community sentences, licences), or, where it names none, one of the counts or their sum."""
+    did = doc["document_id"]
+    facts = []
+    for f in ctx.rows("key_facts", did):
+        if f["unit"] == "count" and f["number"] is not None and re.search(r"\bsupervis", f["description"] or "", re.I):
+            kinds = _supervision_kinds(f["description"])
+            if len(kinds) == 1:
+                facts.append((kinds.pop(), f))
+    if not facts:
+        return []
+    fact_lines = {(f["page"], f["line"]) for _, f in facts}
+    text, starts, places = _doc_text(ctx, did)
+    out = []
+    for m in _SUPERVISED_RE.finditer(text):
+        # what the count is of: its sentence, from the figure before it to the figure after it ('...,
+        # with a further 1,141 on pre-release supervision')
+        before = text[max(0, m.start() - 200):m.start()]
+        before = re.split(r"[.;!?]\s|\d", before)[-1]
+        rest = before + " " + re.split(r"\d", m.group("rest"), maxsplit=1)[0]
+        if not re.search(r"\bsupervis", rest, re.I) or not _OWN_ORG_RE.search(rest):
+            continue            # not a count of people supervised by the body inspected ('by probation services')
+        page, line = _place_of(starts, places, m.start())
+        if (page, line) in fact_lines:
+            continue            # the panel itself, read as text
+        stated = float(m.group("n").replace(",", ""))
+        named = _supervision_kinds(rest)
+        if named:
+            parts = [(k, f) for k, f in facts if k in named]
+            if {k for k, _ in parts} != named:
+                continue        # a kind of supervision the panel does not count: nothing to compare
+            candidates = [sum(f["number"] for _, f in parts)]
+        else:
+            parts = facts
+            candidates = [f["number"] for _, f in facts] + [sum(f["number"] for _, f in facts)]
+        if stated in candidates:
+            continue
+        expected = candidates[-1]
+        sums = " + ".join(f"{_fmt(f['number'])} ({k}, {_at(f['page'], f['line'])})" for k, f in parts)
+        out.append(_finding(did, "caseload_vs_facts", "info", "key facts", expected, stated,
+                            f"the text gives {m.group('n')} people supervised"
+                            f"{' (' + ', '.join(sorted(named)) + ')' if named else ''}; "
+                            f"the Key facts panel gives {sums}"
+                            + (f" = {_fmt(expected)}" if len(parts) > 1 else "")
+                            + " (the two may be counted at different dates; the report does not reconcile them)",
+                            page, line, evidence=(before + m.group(0)).strip()[:300]))
+    return out
+
+
 RULES = {
     "standard_band": (standard_band, "A case-assessed standard's rating is the band of its lowest key question "
                       "(<50 Inadequate, 50-64 Requires improvement, 65-79 Good, 80+ Outstanding); professional "
@@ -1062,6 +1129,10 @@ RULES = {
     "part_exceeds_whole": (part_exceeds_whole, "'X per cent of staff, including Y per cent of <grade>': Y per cent of "
                            "the grade is no more people than X per cent of staff, each sized by the key staffing "
                            "table's FTE (grades named as in ref_grades; information).", "internal consistency"),
+    "caseload_vs_facts": (caseload_vs_facts, "A count of people supervised stated in prose ('5,094 individuals are "
+                          "being supervised ... on community sentences or licences') equals the Key facts panel's "
+                          "count for the kinds of supervision it names, summed (information: the two may be of "
+                          "different dates).", "internal consistency"),
     "broken_reference": (broken_reference, "No unresolved cross-reference ('Error! Bookmark not defined.') is printed "
                          "in the text (information).", "text quality"),
     "repeated_sentence": (repeated_sentence, "No sentence repeats one just before it (the same first eight or more "

@@ -327,6 +327,9 @@ def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_h
      ["text/liverpool-north-pdu-2023.md", "pdf/liverpool-north-pdu-2023.pdf"]),
     ("staff-disability-arithmetic", "part_exceeds_whole", ["text/merseyside-crc-2020.txt", "pdf/merseyside-crc-2020.pdf",
                                                            "pdf/merseyside-crc-2020-alt-layout.pdf"]),
+    ("supervised-counts-prose-vs-facts", "caseload_vs_facts", ["text/merseyside-crc-2020.txt",
+                                                                "pdf/merseyside-crc-2020.pdf",
+                                                                "pdf/merseyside-crc-2020-alt-layout.pdf"]),
 ])
 def test_the_gold_text_errors_are_found_in_every_rendering_and_nowhere_else(corpus_db, gold_id, rule, docs):
     db, _ = corpus_db
@@ -483,3 +486,36 @@ def test_a_part_is_no_more_people_than_the_whole_it_is_part_of(kind, sentence, f
     ctx = _Rows(prose_figures=[_fig(sentence, t, n, line=1000) for t, n in figures], workforce=workforce)
     out = part_exceeds_whole(ctx, {"document_id": "d", "kind": kind})
     assert [(f["line"], f["expected"], f["stated"]) for f in out] == ([(1000, "at most 19.1", "22.5")] if found else [])
+
+
+def _fact(value, description, line):
+    return {"document_id": "d", "value_text": f"{value:,}", "number": value, "unit": "count",
+            "description": description, "source": "panel", "page": None, "line": line}
+
+
+_PANEL = [_fact(2116, "The number of individuals supervised on community sentences by Testshire CRC", 100),
+          _fact(1692, "The number of individuals supervised post-release by Testshire CRC", 101),
+          _fact(40, "Number of staff in post", 102)]
+
+
+@pytest.mark.parametrize("text,found", [
+    # the gold's case: the kinds named, summed, differ from the count stated
+    ("Currently, 5,094 individuals are being supervised in the community by the CRC on community\n"
+     "sentences or licences, with a further 1,141 on pre-release supervision.\n", (3808, 5094)),
+    ("The CRC supervises 2,116 people on community sentences.\n", None),            # the panel's count
+    ("Currently 3,808 individuals are supervised by the CRC on community orders and licences.\n", None),
+    ("The CRC supervises 2,500 people on community sentences.\n", (2116, 2500)),
+    ("The CRC supervised 3,808 individuals in all.\n", None),                      # no kind named: the sum
+    ("The CRC supervised 3,900 individuals in all.\n", (3808, 3900)),
+    # not the body inspected, or a kind of supervision the panel does not count: nothing to compare
+    ("Around 255,000 adults are supervised by probation services annually.\n", None),
+    ("There were 1,141 individuals supervised by the CRC on pre-release supervision.\n", None),
+])
+def test_a_count_of_people_supervised_is_checked_against_the_key_facts(text, found):
+    from audit.rules import caseload_vs_facts
+    out = caseload_vs_facts(_Rows(key_facts=_PANEL, pages=[_text_page(text)]), {"document_id": "d"})
+    assert [(float(f["expected"]), float(f["stated"])) for f in out] == ([found] if found else [])
+    if found:
+        assert out[0]["severity"] == "info" and out[0]["line"] == 1
+    # without a panel that counts people supervised there is nothing to check
+    assert caseload_vs_facts(_Rows(key_facts=_PANEL[2:], pages=[_text_page(text)]), {"document_id": "d"}) == []
