@@ -20,6 +20,7 @@ from .numbers import WORDS as _WORDS
 from .numbers import to_number
 from .previous import VERDICT_RE
 
+
 class Sentence(NamedTuple):
     """A sentence of running text: its section, text, the page and line it starts on, the organisation
     the nearest heading names (or None), and where each later line of it starts (offset, page, line)."""
