@@ -207,6 +207,10 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
         pct = low["current_pct"]
         near = min(abs(pct - b) for b in (50, 65, 80)) <= 5 if pct < 50 or pct >= 50 else False
         lowtxt = f"lowest key question {pct:g}% ('{low['question']}')"
+        # a standard whose code or place in the framework is not confirmed: the check says so
+        status = ref[s["standard_code"]]["code_status"] or "confirmed"
+        caveat = "" if status == "confirmed" else \
+            f" (UNVERIFIED: the standards of {doc['kind']} are {status}, not confirmed by a published source)"
         if expl and abs(steps) == 1:
             kind = "unpaid_work_moderation" if s.get("moderation") == "unpaid_work" and "moderat" in expl[2].lower() \
                 else "professional_discretion"
@@ -214,16 +218,17 @@ def standard_band(ctx: Ctx, doc: dict) -> list[dict]:
                 " The lowest key question is not within five points of a boundary, as the discretion rule requires."
             out.append(_finding(did, "standard_band", "explained", s["standard_code"], band, s["rating"],
                                 f"{s['standard_code']} {s['standard_name']}: {lowtxt} falls in the '{band}' band, "
-                                f"published '{s['rating']}'; the report explains the change.{note}",
-                                low["page"], low["line"], explained_by=kind,
+                                f"published '{s['rating']}'; the report explains the change.{note}{caveat}",
+                                low["page"], low["line"], explained_by=kind, rule_status=status,
                                 evidence=f"page {expl[0]}, line {expl[1]}: {expl[2]}" if expl[0] else
                                 f"line {expl[1]}: {expl[2]}"))
             out.extend(_explanation_names(did, s, expl))
         else:
-            out.append(_finding(did, "standard_band", "contradiction", s["standard_code"], band, s["rating"],
+            out.append(_finding(did, "standard_band", "contradiction" if status == "confirmed" else "unverified_rule",
+                                s["standard_code"], band, s["rating"],
                                 f"{s['standard_code']} {s['standard_name']}: {lowtxt} falls in the '{band}' band, "
-                                f"but the standard is published as '{s['rating']}' and the report gives no reason",
-                                s["page"] or low["page"], s["line"] or low["line"]))
+                                f"but the standard is published as '{s['rating']}' and the report gives no reason"
+                                f"{caveat}", s["page"] or low["page"], s["line"] or low["line"], rule_status=status))
     return out
 
 

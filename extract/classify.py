@@ -102,6 +102,10 @@ def classify(doc: Document) -> Classification:
         c.kind = "youth_justice_inspection"
     elif region_title:
         c.kind = "regional_inspection_2023_on"
+    elif pdu and _rated_without_score(doc):
+        # a PDU report whose ratings table prints no score (framework 2 may not: methodology.md 2.5)
+        c.kind = "pdu_inspection_2021_on"
+        c.evidence.append("a ratings table with standards rated and no score")
     elif re.search(r"\bthematic\b", front_text, re.I):
         c.kind = "thematic_inspection"
     if c.kind == "unknown":
@@ -199,8 +203,15 @@ def _provider_type(name: str, kind: str) -> str | None:
     if re.search(r"\bregion\b", name, re.I):
         return "region"
     return {"quality_and_impact_2016_2018": "area", "crc_inspection_2018_2020": "CRC",
-            "pdu_inspection_2021_on": "PDU", "nps_inspection_2018_2021": "NPS division",
+            "pdu_inspection_2021_on": "PDU", "pdu_inspection_2023_on": "PDU", "nps_inspection_2018_2021": "NPS division",
             "youth_justice_inspection": "YOS", "regional_inspection_2023_on": "region"}.get(kind)
+
+
+def _rated_without_score(doc: Document) -> bool:
+    """A ratings table with an overall rating and standards rated under it, but no score."""
+    from .ratings import ratings_table
+    rt = ratings_table(doc)
+    return rt.found and rt.score is None and rt.overall_text is not None and len(rt.rows) >= 3
 
 
 def _publication(lines: list[Line], text: str, c: Classification) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from .ratings import normalise_rating
-from .reference import find_standard, methodology, reference
+from .reference import choose_methodology, find_standard, methodology, reference
 
 __all__ = ["normalise", "failed_document", "normalise_rating", "methodology", "reference"]
 
@@ -27,8 +27,9 @@ def failed_document(document_id: str, source_path: str, sha256: str, fmt: str, e
 
 def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     doc, c = ex.document, ex.classification
-    kind = c.kind
+    kind, why = _framework(ex)
     meth = methodology(kind)
+    evidence = c.evidence + ([f"methodology: {why}"] if why else [])
     notes: list[str] = []
     status = "ok"
     error = None
@@ -45,7 +46,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "is_report": c.is_report, "provider_name": c.provider_name, "provider_type": c.provider_type,
         "title": c.title, "published_year": c.published_year, "published_month": c.published_month,
         "published_stated": c.published_stated if c.published_year else None,
-        "published_evidence": c.published_evidence, "classification_evidence": "; ".join(c.evidence) or None,
+        "published_evidence": c.published_evidence, "classification_evidence": "; ".join(evidence) or None,
         "status": status, "error": error,
         "overall_rating": None, "score": None, "score_max": None, "score_page": None, "score_line": None,
         "overall_page": None, "overall_line": None,
@@ -117,6 +118,22 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         notes.append(w)
     out["extraction_notes"] = [{"document_id": document_id, "note": n} for n in notes]
     return out
+
+
+def _framework(ex) -> tuple[str, str | None]:
+    """The methodology the report follows, among the frameworks of the kind it was classified as
+    (PDU framework 1 or 2), from the standards it numbers, its score maximum and its date; and why."""
+    c = ex.classification
+    if not c.is_report:
+        return c.kind, None
+    printed = [(r["printed_code"], r["label"]) for r in (ex.ratings.rows if ex.ratings else [])]
+    printed += [(b["printed_code"], b["name"]) for b in ex.body_ratings]
+    printed += [(k["printed_code"], k["standard_name"]) for k in ex.key_questions]
+    month = (ex.inspection or {}).get("fieldwork_month")
+    if month is None and c.published_year:
+        month = f"{c.published_year:04d}-{c.published_month or 1:02d}"
+    score_max = ex.ratings.score_max if ex.ratings is not None and ex.ratings.found else None
+    return choose_methodology(c.kind, printed, score_max, month)
 
 
 def _standard_ratings(ex, kind: str, document_id: str, notes: list[str]) -> list[dict]:

@@ -55,6 +55,45 @@ def find_standard(kind: str, name: str | None, printed_code: str | None = None,
     return None
 
 
+def choose_methodology(kind: str, printed: list[tuple[str | None, str | None]], score_max: int | None = None,
+                       month: str | None = None) -> tuple[str, str | None]:
+    """Given the methodology the report was classified as, the (code, name) pairs of the standards it
+    prints, its score maximum and when it was inspected ('YYYY-MM'), return the member of that
+    methodology's family the report follows (PDU framework 1 or 2) and why (None when there is no choice).
+
+    The printed standards decide first: a pair counts for a framework when the name is one of its
+    standards under that code, against it when the name is its standard under another code ('2.1
+    Assessment' is framework 2's numbering; framework 1 numbers assessment 2.2). A tie is broken by
+    the score maximum, then by the inspection date."""
+    family = methodology(kind).get("family")
+    if not family:
+        return kind, None
+    members = [k for k, m in reference()["methodologies"].items() if m.get("family") == family]
+    fit = {}
+    for k in members:
+        n = 0
+        for code, name in printed:
+            s = find_standard(k, name) if name else None
+            if s is not None and code:
+                n += 1 if s["code"] == code else -1
+        fit[k] = n
+    best = max(fit.values())
+    top = [k for k in members if fit[k] == best]
+    if len(top) == 1:
+        others = ", ".join(f"{fit[k]:+d} for {k}" for k in members if k != top[0])
+        return top[0], f"the standards it numbers fit {top[0]} ({best:+d}; {others})"
+    if score_max is not None:
+        by_max = [k for k in top if score_max in methodology(k).get("score_maxima", [])]
+        if len(by_max) == 1:
+            return by_max[0], f"a score out of {score_max}, as in {by_max[0]}"
+    if month:
+        by_date = [k for k in top if methodology(k).get("period")
+                   and methodology(k)["period"][0] <= month <= methodology(k)["period"][1]]
+        if len(by_date) == 1:
+            return by_date[0], f"inspected in {month}, in the period of {by_date[0]}"
+    return kind, f"nothing tells the frameworks of {family} apart: kept {kind}"
+
+
 def kq_band(pct: float) -> str:
     """Given a key-question percentage, return the rating band of the standard it would drive."""
     for b in reference()["kq_bands"]["bands"]:

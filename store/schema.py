@@ -23,7 +23,9 @@ TABLES: dict[str, dict] = {
             ("size_bytes", "BIGINT", "File size"),
             ("pages", "INTEGER", "PDF: page count. Text: highest page number recovered from page footers, else NULL"),
             ("lines", "INTEGER", "Number of lines in the document model"),
-            ("kind", "VARCHAR", "Methodology: crc_inspection_2018_2020, nps_inspection_2018_2021, pdu_inspection_2021_on, "
+            ("kind", "VARCHAR", "Methodology: crc_inspection_2018_2020, nps_inspection_2018_2021, pdu_inspection_2021_on "
+                                "(PDU framework 1), pdu_inspection_2023_on (PDU framework 2, told apart by the "
+                                "standards the report numbers, its score maximum, then its date), "
                                 "regional_inspection_2023_on, youth_justice_inspection, quality_and_impact_2016_2018, "
                                 "thematic_inspection, commentary (not a report) or unknown"),
             ("methodology", "VARCHAR", "Human-readable label of kind"),
@@ -312,7 +314,7 @@ TABLES: dict[str, dict] = {
             ("expected", "VARCHAR", "What the rule derives from the report's own numbers"),
             ("stated", "VARCHAR", "What the report states"),
             ("explained_by", "VARCHAR", "professional_discretion or unpaid_work_moderation where the report explains it"),
-            ("rule_status", "VARCHAR", "confirmed, or unconfirmed/unknown where the rule or band is not confirmed by the sources"),
+            ("rule_status", "VARCHAR", "confirmed, or inferred/unconfirmed/unknown where the rule, band or standard is not confirmed by the sources"),
             ("message", "VARCHAR", "The finding in words"),
             ("page", "INTEGER", "Page of the stated value"),
             ("line", "INTEGER", "Line of the stated value"),
@@ -328,7 +330,7 @@ TABLES: dict[str, dict] = {
                     ("never_rated", "BOOLEAN", "Never rated (PDU outcomes)"),
                     ("may_be_not_rated", "BOOLEAN", "May be 'Not rated' (PDU court work)"),
                     ("moderation", "VARCHAR", "unpaid_work where qualitative moderation applies (R3)"),
-                    ("code_status", "VARCHAR", "confirmed or unconfirmed")],
+                    ("code_status", "VARCHAR", "confirmed, inferred or unconfirmed: whether a published source gives the standard this code")],
     },
     "ref_kq_bands": {
         "doc": "Reference: key-question percentage bands (R1).",

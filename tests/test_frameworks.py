@@ -1,0 +1,116 @@
+"""PDU reports under framework 2 (Oct 2023 - Sep 2025: seven standards, assessment numbered 2.1) are
+told apart from framework 1 (2021-23: court work 2.1, assessment 2.2) and coded by their own standards."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditkit import findings_for
+from conftest import CORPUS
+from extract import analyse_document
+from extract.document import document_from_text
+from normalise import normalise
+from normalise.reference import choose_methodology
+
+FW1, FW2 = "pdu_inspection_2021_on", "pdu_inspection_2023_on"
+PDU_MD = CORPUS / "text" / "liverpool-north-pdu-2023.md"
+
+#: the PDU report's framework-1 numbering, and what framework 2 prints instead
+RENUMBER = [
+    ("2.\tCourt work and case supervision", "2.\tService delivery"),
+    ("1.4\tInformation and facilities\tRequires improvement\t\n", ""),
+    ("2.2\tAssessment", "2.1\tAssessment"), ("2.3\tPlanning", "2.2\tPlanning"),
+    ("2.4\tImplementation and delivery", "2.3\tImplementation and delivery"), ("2.5\tReviewing", "2.4\tReviewing"),
+    ("#### 1.4. Information and facilities", "#### Information and facilities"),
+    ("## 2. Court work and case supervision", "## 2. Service delivery"),
+    ("#### 2.2. Assessment", "#### 2.1. Assessment"), ("#### 2.3. Planning", "#### 2.2. Planning"),
+    ("## 2.4. Implementation and delivery", "## 2.3. Implementation and delivery"),
+    ("#### 2.5. Reviewing", "#### 2.4. Reviewing"), ("#### 2.6. Outcomes", "#### Outcomes"),
+    # no court work at PDU level under framework 2
+    ("The pre-sentence information and advice provided to court supports its decision-making.\n\n'Not rated'\n\n"
+     "This standard was not inspected. There was no court located within Liverpool North PDU and there were no "
+     "pre-sentence reports prepared within the inspected PDU.\n\n", ""),
+    ("Score\t4/24", "Score\t3/21"),
+]
+
+
+def _framework2(score: bool = True) -> str:
+    text = PDU_MD.read_text(encoding="utf-8")
+    for old, new in RENUMBER:
+        assert old in text, old
+        text = text.replace(old, new)
+    if not score:
+        text = text.replace("\tScore\t3/21", "")
+    return text.replace("2023", "2024")
+
+
+def _rows(text: str) -> dict:
+    ex = analyse_document(document_from_text(text, Path("pdu.md"), "markdown"))
+    return normalise(ex, "pdu.md", "pdu.md")
+
+
+@pytest.mark.parametrize("printed,score_max,month,expected", [
+    ([("2.1", "Assessment"), ("2.4", "Reviewing")], 24, "2022-01", FW2),       # the numbering decides first
+    ([("2.2", "Assessment"), ("1.4", "Information and facilities")], 21, "2024-05", FW1),
+    ([("1.1", "Leadership")], 21, None, FW2),               # shared standards: then the score maximum
+    ([("1.1", "Leadership")], 27, None, FW1),
+    ([], None, "2024-05", FW2),                             # then the date of the inspection
+    ([], None, "2022-11", FW1),
+    ([], None, None, None),                                 # nothing to go on: the kind stays as classified
+    ([], None, "2026-02", None),                            # outside both periods
+])
+def test_the_framework_is_chosen_from_the_numbering_then_the_score_then_the_date(printed, score_max, month, expected):
+    for classified in (FW1, FW2):
+        kind, why = choose_methodology(classified, printed, score_max, month)
+        assert kind == (expected or classified) and why
+
+
+def test_a_methodology_without_a_family_is_kept():
+    assert choose_methodology("crc_inspection_2018_2020", [("2.1", "Assessment")], 30, "2019-01") == \
+        ("crc_inspection_2018_2020", None)
+
+
+def test_the_framework_1_report_stays_framework_1():
+    rows = _rows(PDU_MD.read_text(encoding="utf-8"))
+    assert rows["documents"][0]["kind"] == FW1
+    assert [(s["standard_code"], s["standard_name"]) for s in rows["standard_ratings"]][:5] == [
+        ("1.1", "Leadership"), ("1.2", "Staff"), ("1.3", "Services"), ("1.4", "Information and facilities"),
+        ("2.2", "Assessment")]
+
+
+@pytest.mark.parametrize("score", [True, False], ids=["with a score", "without a score"])
+def test_a_framework_2_report_is_coded_by_its_own_standards(score):
+    rows = _rows(_framework2(score))
+    d = rows["documents"][0]
+    assert (d["status"], d["kind"], d["overall_rating"]) == ("ok", FW2, "Inadequate")
+    assert (d["score"], d["score_max"]) == ((3, 21) if score else (None, None))
+    assert [(s["standard_code"], s["standard_name"], s["rating"]) for s in rows["standard_ratings"]] == [
+        ("1.1", "Leadership", "Inadequate"), ("1.2", "Staff", "Requires improvement"),
+        ("1.3", "Services", "Requires improvement"), ("2.1", "Assessment", "Inadequate"),
+        ("2.2", "Planning", "Inadequate"), ("2.3", "Implementation and delivery", "Inadequate"),
+        ("2.4", "Reviewing", "Requires improvement")]          # no court work row invented
+    assert {k["standard_code"] for k in rows["key_questions"]} == {"2.1", "2.2", "2.3", "2.4"}
+    assert "numbers fit pdu_inspection_2023_on" in d["classification_evidence"]
+
+
+def test_a_framework_2_report_is_audited_against_its_own_standards_and_says_they_are_inferred(tmp_path):
+    base = findings_for(document_from_text(PDU_MD.read_text(encoding="utf-8"), PDU_MD, "markdown"), tmp_path, "fw1.md")
+    fw2 = findings_for(document_from_text(_framework2(), Path("pdu.md"), "markdown"), tmp_path, "fw2.md")
+    # the same findings, reviewing renumbered 2.5 -> 2.4 (and the prose of the former 1.4 now under 1.3);
+    # read against framework 1's codes, the body's '2.2. Planning' would have been taken for assessment
+    # and a contradiction found that is not there
+    renumbered = {(r, {"2.5": "2.4", "1.4": "1.3"}.get(s, s), sev) for r, s, sev in base}
+    assert fw2 == renumbered
+    import audit
+    from normalise.reference import reference_rows
+    from store import Store
+    rows = _rows(_framework2())
+    with Store(tmp_path / "full.duckdb").writer() as w:
+        w.replace_document(rows, "test")
+        for t, r in reference_rows().items():
+            w.replace_table(t, r)
+        band = [f for f in audit.run(w.con) if f["rule"] == "standard_band"]
+    assert [(f["subject"], f["rule_status"]) for f in band] == \
+        [("2.4", "inferred")]
+    assert "UNVERIFIED" in band[0]["message"]
