@@ -9,12 +9,15 @@ import traceback
 from pathlib import Path
 
 from extract import DocumentError, analyse_document, load, sha256_file
+from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
 from normalise import failed_document, normalise
 
 
 def _fmt(path: Path) -> str:
     s = path.suffix.lower()
-    return "pdf" if s == ".pdf" else "markdown" if s in (".md", ".markdown") else "text"
+    if s in PDF_SUFFIXES | TEXT_SUFFIXES:
+        return "pdf" if s in PDF_SUFFIXES else "markdown" if s in (".md", ".markdown") else "text"
+    return "other"
 
 
 def process_file(path: str, document_id: str) -> dict:

@@ -56,8 +56,20 @@ class RefreshError(Exception):
     pass
 
 
-def discover(paths: list[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
-    """Given files and folders, return ([(document_id, path)], roots scanned)."""
+def unsupported(document_id: str, path: Path) -> dict:
+    """The result for a file of a type the pipeline does not read: a failed document that says so."""
+    from normalise import failed_document
+
+    from .pipeline import _fmt, _safe_sha, _size
+    kinds = ", ".join(sorted(SUFFIXES))
+    why = f"unsupported file type '{path.suffix.lower() or path.name}': the pipeline reads {kinds}"
+    return {"rows": failed_document(document_id, str(path), _safe_sha(path), _fmt(path), why, _size(path)),
+            "seconds": 0.0, "error": f"{path.name}: {why}"}
+
+
+def discover(paths: list[str], exclude: frozenset[Path] = frozenset()) -> tuple[list[tuple[str, Path]], list[Path]]:
+    """Given files and folders, return ([(document_id, path)], roots scanned), leaving out the paths in
+    exclude (the database itself, when it is kept among the reports)."""
     found: list[tuple[str, Path]] = []
     roots: list[Path] = []
     for raw in paths:
@@ -69,8 +81,11 @@ def discover(paths: list[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
             found.append((p.name, p))
             continue
         for f in sorted(p.rglob("*")):
-            if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith("."):
-                found.append((f.relative_to(p).as_posix(), f))
+            # every file is recorded, one the pipeline cannot read too (as failed, saying why): none is
+            # dropped silently; hidden files and folders are not documents
+            rel = f.relative_to(p)
+            if f.is_file() and not any(part.startswith(".") for part in rel.parts) and f not in exclude:
+                found.append((rel.as_posix(), f))
     seen: set[str] = set()
     out = []
     for did, f in found:
@@ -106,7 +121,8 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
     from .workers import run_all
     started = datetime.now().replace(microsecond=0)
     version = package_version()
-    files, roots = discover(paths)
+    own = Path(db).resolve()
+    files, roots = discover(paths, frozenset({own, own.with_name(own.name + ".wal")}))
     store = Store(db)
     state = store.state()
     todo: list[tuple[str, Path, str]] = []
@@ -144,9 +160,12 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             msg += f" - {res['error']}"
         print(msg, file=sys.stderr, flush=True)
 
-    if todo and not quiet:
-        print(f"Extracting {len(todo)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
-    if not todo and z is not None:
+    # a file of a type the pipeline does not read gets its failed row here, without a worker
+    unreadable = [(did, f) for did, f, _ in todo if f.suffix.lower() not in SUFFIXES]
+    readable = [(did, f) for did, f, _ in todo if f.suffix.lower() in SUFFIXES]
+    if readable and not quiet:
+        print(f"Extracting {len(readable)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
+    if not readable and z is not None:
         z.close()                     # nothing to extract: the zygote is not needed
         z = None
     change_of = {did: change for did, _, change in todo}
@@ -215,8 +234,10 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             reaudit(rest + missing)
         stages["audit"] += time.perf_counter() - t_audit
 
+        for did, f in unreadable:
+            on_result(did, unsupported(did, f))
         t_extract = time.perf_counter()
-        run_all([(str(f), did) for did, f, _ in todo], workers=workers, time_limit=time_limit,
+        run_all([(str(f), did) for did, f in readable], workers=workers, time_limit=time_limit,
                 memory_mb=memory_mb, on_result=on_result, zygote=z)
         flush()
         t_extract = time.perf_counter() - t_extract

@@ -68,6 +68,8 @@ def make_hostile_corpus(root: Path, source_pdf: Path, source_text: Path) -> dict
         "foreign_text": root / "rapport.txt",
         "duplicate_a": root / "copy-a.txt",
         "duplicate_b": root / "copy-b.txt",
+        "other_type": root / "saved" / "report.docx",
+        "no_suffix": root / "README",
     }
     files["empty"].write_bytes(b"")
     data = source_pdf.read_bytes()
@@ -90,4 +92,11 @@ def make_hostile_corpus(root: Path, source_pdf: Path, source_text: Path) -> dict
     blog = source_text.with_name("merseyside-crc-blog-commentary.txt").read_text(encoding="utf-8")
     files["duplicate_a"].write_text(blog, encoding="utf-8")
     files["duplicate_b"].write_text(blog, encoding="utf-8")
+    files["other_type"].parent.mkdir()
+    files["other_type"].write_bytes(b"PK\x03\x04" + os.urandom(2000))
+    files["no_suffix"].write_text("Reports for the nightly refresh.\n", encoding="utf-8")
+    # hidden files and folders are not documents: neither is recorded
+    (root / ".DS_Store").write_bytes(b"\x00\x01")
+    (root / ".cache").mkdir()
+    (root / ".cache" / "old.txt").write_text(text, encoding="utf-8")
     return files

@@ -38,6 +38,8 @@ EXPECTED = {
     "many_pages_pdf": ("not_a_report", "not recognised"),
     "foreign_text": ("not_a_report", "not recognised"),
     "huge_text": ("not_a_report", "not recognised"),
+    "other_type": ("failed", "unsupported file type '.docx'"),
+    "no_suffix": ("failed", "unsupported file type 'README'"),
 }
 
 
@@ -66,6 +68,20 @@ def test_good_documents_in_the_same_run_are_processed(hostile):
     root, files, db, run = hostile
     assert query(db, "SELECT status, score FROM documents WHERE document_id = 'good.txt'")[0] == ("ok", 13)
     assert run["n_seen"] == len(files) + 1
+
+
+def test_hidden_files_and_the_database_itself_are_not_documents(hostile, tmp_path):
+    root, files, db, _ = hostile
+    ids = {r[0] for r in query(db, "SELECT document_id FROM documents")}
+    assert not any(i.startswith(".") or "/." in i for i in ids) and "saved/report.docx" in ids
+    # a database kept in the folder it refreshes is not read as one of its documents
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    shutil.copy(CORPUS / "text" / "merseyside-crc-blog-commentary.txt", folder / "blog.txt")
+    from cli.refresh import refresh
+    for _ in range(2):
+        run = refresh([str(folder)], str(folder / "reports.duckdb"), workers=1, quiet=True)
+    assert (run["n_seen"], run["n_unchanged"]) == (1, 1)
 
 
 def test_same_report_twice_is_recorded_once_with_both_paths(hostile):
