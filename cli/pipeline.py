@@ -9,14 +9,18 @@ import traceback
 from pathlib import Path
 
 from extract import DocumentError, analyse_document, load, sha256_file
-from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
+from extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from normalise import failed_document, normalise
 
 
 def _fmt(path: Path) -> str:
     s = path.suffix.lower()
-    if s in PDF_SUFFIXES | TEXT_SUFFIXES:
-        return "pdf" if s in PDF_SUFFIXES else "markdown" if s in (".md", ".markdown") else "text"
+    if s in PDF_SUFFIXES:
+        return "pdf"
+    if s in HTML_SUFFIXES:
+        return "html"
+    if s in TEXT_SUFFIXES:
+        return "markdown" if s in (".md", ".markdown") else "text"
     return "other"
 
 

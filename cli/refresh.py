@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 from extract import sha256_file
-from extract.document import PDF_SUFFIXES, TEXT_SUFFIXES
+from extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 
 
-SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES
+SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 #: documents written (and audited) together: per-statement costs are paid once per batch
 WRITE_BATCH = 16
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"

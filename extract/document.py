@@ -29,6 +29,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 PDF_SUFFIXES = {".pdf"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
 #: a page footer/header title must recur at least this often to count as running
 DEFAULT_MIN_RUNNING_REPEATS = 2
@@ -156,6 +157,8 @@ def load(path: str | Path) -> Document:
         return read_pdf(path)
     if suffix in TEXT_SUFFIXES:
         return read_text(path)
+    if suffix in HTML_SUFFIXES:
+        return read_html(path)
     raise DocumentError(f"unsupported file type '{suffix}'")
 
 
@@ -413,6 +416,20 @@ def read_text(path: Path) -> Document:
     text = decode_bytes(data)
     fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
     return document_from_text(text, path, fmt, hashlib.sha256(data).hexdigest())
+
+
+def read_html(path: Path) -> Document:
+    """A saved web page: its text as a markdown rendering would print it (see webpage.py)."""
+    from .webpage import html_to_text
+    data = path.read_bytes()
+    if not data.strip():
+        raise DocumentError("empty file")
+    page = decode_bytes(data)
+    if not re.search(r"<(?:html|body|p|div|h[1-6]|table)\b", page[:200_000], re.I):
+        raise DocumentError("not an HTML page (no HTML elements)")
+    doc = document_from_text(html_to_text(page), path, "markdown", hashlib.sha256(data).hexdigest())
+    doc.format = "html"
+    return doc
 
 
 def document_from_text(text: str, path: Path, fmt: str = "text", sha: str = "") -> Document:

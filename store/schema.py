@@ -19,7 +19,7 @@ TABLES: dict[str, dict] = {
             ("document_id", "VARCHAR", "Stable id: the file's path relative to the folder it was found under"),
             ("source_path", "VARCHAR", "Absolute path of the file when last seen"),
             ("sha256", "VARCHAR", "SHA-256 of the file's bytes (change detection)"),
-            ("format", "VARCHAR", "pdf, text or markdown; other for a file of a type the pipeline does not read (status failed, the error says so)"),
+            ("format", "VARCHAR", "pdf, text, markdown or html (a saved web page); other for a file of a type the pipeline does not read (status failed, the error says so)"),
             ("size_bytes", "BIGINT", "File size"),
             ("pages", "INTEGER", "PDF: page count. Text: highest page number recovered from page footers, else NULL"),
             ("lines", "INTEGER", "Number of lines in the document model"),

@@ -102,3 +102,51 @@ def renumber_footnotes(text: str, shift: int) -> str:
                 return m.group(0)
             lines[i] = re.sub(r"((?<![0-9.£$])[A-Za-z][A-Za-z’'\)]*[?.,;:)’'”]?)(\d{1,4})(?=[\s.,;:)?]|$)", repl, lines[i])
     return "\n".join(lines)
+
+
+def md_to_html(md: str, minified: bool = False) -> str:
+    """A markdown rendering as the inspectorate's web page of it might be: headings with a 'Back to top'
+    link, tab-separated rows as a table, list items, paragraphs; a script, a style, navigation and a
+    footer around it. Minified: the whole page on one line."""
+    import html
+    out = ["<!DOCTYPE html><html><head><title>Report</title><style>p{margin:0}</style>",
+           "<script>var x = '<p>not text</p>';</script></head><body>",
+           "<nav><a href='/'>Home</a> <a href='/reports'>Reports</a></nav><main>"]
+    rows: list[list[str]] = []
+    para: list[str] = []
+
+    def esc(s: str) -> str:
+        # footnote markers stay elements; everything else is text
+        return "".join(p if p.startswith("<sup>") else html.escape(p) for p in re.split(r"(<sup>.*?</sup>)", s))
+
+    def flush() -> None:
+        if para:
+            out.append("<p>" + esc(" ".join(para)) + "</p>")
+            para.clear()
+        if rows:
+            out.append("<table>" + "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
+                                           for r in rows) + "</table>")
+            rows.clear()
+
+    for line in md.split("\n"):
+        m = re.match(r"^(#{1,6})\s+(.*)$", line)
+        item = re.match(r"^\s*[-•]\s+", line)
+        if "\t" in line:
+            if para:
+                flush()
+            rows.append(line.split("\t"))
+        elif m:
+            flush()
+            out.append(f"<h{len(m.group(1))}>{esc(m.group(2))} <a href='#top'>(Back to top)</a></h{len(m.group(1))}>")
+        elif item:
+            flush()
+            out.append("<ul><li>" + esc(line[item.end():]) + "</li></ul>")
+        elif not line.strip():
+            flush()
+        else:
+            if rows:
+                flush()
+            para.append(line.strip())
+    flush()
+    out.append("</main><footer>© Crown copyright</footer></body></html>")
+    return ("" if minified else "\n").join(out)
