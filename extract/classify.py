@@ -82,9 +82,15 @@ def classify(doc: Document) -> Classification:
                     f"and no ratings table")
         c.evidence.append(f"blog cues: {blog_hits}; report cues: {len(report_hits)}")
         return c
+    national = re.search(r"^\W*National inspection\b|\binspection of (?:the )?national arrangements\b", title_text, re.I | re.M)
     if score:
         s, mx, ln = score
         c.evidence.append(f"score {s}/{mx} at page {ln.page} line {ln.line}")
+    if national or region_title:
+        # the title says what was inspected, whatever the score (their scores are not known)
+        c.kind = "national_inspection" if national else "regional_inspection_2023_on"
+        c.evidence.append(f"title: '{(national or region_title).group(0).strip()}'")
+    elif score:
         if mx == 36 or (youth and mx not in (21, 24, 27, 30)):
             c.kind = "youth_justice_inspection"
         elif mx in (24, 27, 21) or pdu:
@@ -100,8 +106,6 @@ def classify(doc: Document) -> Classification:
         c.evidence.append(f"'Quality & Impact' printed {qi} times")
     elif youth:
         c.kind = "youth_justice_inspection"
-    elif region_title:
-        c.kind = "regional_inspection_2023_on"
     elif pdu and _rated_without_score(doc):
         # a PDU report whose ratings table prints no score (framework 2 may not: methodology.md 2.5)
         c.kind = "pdu_inspection_2021_on"
@@ -111,7 +115,7 @@ def classify(doc: Document) -> Classification:
     if c.kind == "unknown":
         c.is_report = len(report_hits) >= 3
         c.reason = ("layout not recognised: no ratings score, no Quality & Impact title, "
-                    f"no youth/regional/thematic title ({len(report_hits)} report cues)")
+                    f"no youth/regional/national/thematic title ({len(report_hits)} report cues)")
         if not c.is_report:
             c.kind = "commentary" if blog_hits else "unknown"
             c.reason = "not an inspection report: " + c.reason
@@ -141,10 +145,17 @@ def _provider(doc: Document, lines: list[Line], c: Classification) -> None:
     # 1. title page: "An inspection of probation services in:" then the name (either may wrap)
     front = lines[:DEFAULT_FRONT_LINES]
     joined, offs = _joined(front)
-    m = re.search(r"An inspection of (?:probation|youth\w*)[\w\s]*?(?:services|work)\s+in:?[ \t]*\n\s*(?P<name>[^\n]+)",
-                  joined, re.I)
+    # (after a colon the name may follow on the same line: "... services in: North East region")
+    m = re.search(r"An inspection of (?:probation|youth\w*)[\w\s]*?(?:services|work)\s+in"
+                  r"(?::[ \t]*(?:\n\s*)?|[ \t]*\n\s*)(?P<name>[^\n]+)", joined, re.I)
     if m:
         name, where = m.group("name").strip(), _line_at(front, offs, m.start("name"))
+    # a national inspection inspects HM Prison and Probation Service itself
+    if not name and c.kind == "national_inspection":
+        m = re.search(r"(?:His|Her) Majesty['’]s Prison and Probation Service|HM Prison and Probation Service|\bHMPPS\b",
+                      joined)
+        if m:
+            name, where = "HM Prison and Probation Service", _line_at(front, offs, m.start())
     # 2. the ratings table: the words before "Score N/M" (possibly wrapped)
     if not name:
         for i, ln in enumerate(lines):
@@ -204,7 +215,8 @@ def _provider_type(name: str, kind: str) -> str | None:
         return "region"
     return {"quality_and_impact_2016_2018": "area", "crc_inspection_2018_2020": "CRC",
             "pdu_inspection_2021_on": "PDU", "pdu_inspection_2023_on": "PDU", "nps_inspection_2018_2021": "NPS division",
-            "youth_justice_inspection": "YOS", "regional_inspection_2023_on": "region"}.get(kind)
+            "youth_justice_inspection": "YOS", "regional_inspection_2023_on": "region",
+            "national_inspection": "national"}.get(kind)
 
 
 def _rated_without_score(doc: Document) -> bool:

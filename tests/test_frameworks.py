@@ -114,3 +114,46 @@ def test_a_framework_2_report_is_audited_against_its_own_standards_and_says_they
     assert [(f["subject"], f["rule_status"]) for f in band] == \
         [("2.4", "inferred")]
     assert "UNVERIFIED" in band[0]["message"]
+
+
+NATIONAL = """National Inspection – April 2025
+
+An inspection of the national arrangements of HM Prison and Probation Service
+
+HM Inspectorate of Probation, April 2025
+
+Foreword
+
+This inspection examined the sufficiency of national arrangements across His Majesty's Prison and Probation
+Service (HMPPS) to support the delivery of probation services within regions and probation delivery units.
+
+Ratings
+
+Overall rating\tRequires improvement
+1.\tNational arrangements
+1.1\tLeadership\tRequires improvement
+1.2\tStaffing\tRequires improvement
+1.3\tServices\tInadequate
+"""
+
+
+def test_a_national_inspection_is_read_as_one_with_its_ratings_as_printed():
+    rows = _rows(NATIONAL)
+    d = rows["documents"][0]
+    assert (d["status"], d["kind"], d["provider_name"], d["provider_type"], d["overall_rating"]) == \
+        ("ok", "national_inspection", "HM Prison and Probation Service", "national", "Requires improvement")
+    # no standards are known for it: the rows keep the codes and names printed
+    assert [(s["standard_code"], s["standard_name"], s["rating"]) for s in rows["standard_ratings"]] == [
+        ("1.1", "Leadership", "Requires improvement"), ("1.2", "Staffing", "Requires improvement"),
+        ("1.3", "Services", "Inadequate")]
+
+
+def test_a_regional_title_wins_over_a_score_that_a_pdu_report_could_print():
+    text = PDU_MD.read_text(encoding="utf-8").replace(
+        "An inspection of probation services in:\n\n# **Liverpool North PDU**\n\nThe Probation Service – North West region",
+        "An inspection of probation services in: North West region\n\n# **The Probation Service**", 1)
+    assert "in: North West region" in text
+    d = _rows(text)["documents"][0]
+    assert (d["kind"], d["provider_type"]) == ("regional_inspection_2023_on", "region")
+    assert "title: 'inspection of probation services in: North West region'" in d["classification_evidence"]
+    assert d["provider_name"] == "North West region"
