@@ -83,13 +83,18 @@ def classify(doc: Document) -> Classification:
         c.evidence.append(f"blog cues: {blog_hits}; report cues: {len(report_hits)}")
         return c
     national = re.search(r"^\W*National inspection\b|\binspection of (?:the )?national arrangements\b", title_text, re.I | re.M)
+    dynamic = re.search(r"\bDynamic inspection of public protection\b", title_text, re.I)
+    youth2 = re.search(r"\binspection of youth justice work with children and victims\b", title_text, re.I)
     if score:
         s, mx, ln = score
         c.evidence.append(f"score {s}/{mx} at page {ln.page} line {ln.line}")
-    if national or region_title:
-        # the title says what was inspected, whatever the score (their scores are not known)
-        c.kind = "national_inspection" if national else "regional_inspection_2023_on"
-        c.evidence.append(f"title: '{(national or region_title).group(0).strip()}'")
+    titled = [(dynamic, "dynamic_public_protection_2025_on"), (youth2, "youth_justice_inspection_2025_on"),
+              (national, "national_inspection"), (region_title, "regional_inspection_2023_on")]
+    by_title = next(((m, kind) for m, kind in titled if m), None)
+    if by_title:
+        # the title says what was inspected, whatever score is printed (these types' scores are not known)
+        c.kind = by_title[1]
+        c.evidence.append(f"title: '{' '.join(by_title[0].group(0).split())}'")
     elif score:
         if mx == 36 or (youth and mx not in (21, 24, 27, 30)):
             c.kind = "youth_justice_inspection"
@@ -215,7 +220,8 @@ def _provider_type(name: str, kind: str) -> str | None:
         return "region"
     return {"quality_and_impact_2016_2018": "area", "crc_inspection_2018_2020": "CRC",
             "pdu_inspection_2021_on": "PDU", "pdu_inspection_2023_on": "PDU", "nps_inspection_2018_2021": "NPS division",
-            "youth_justice_inspection": "YOS", "regional_inspection_2023_on": "region",
+            "youth_justice_inspection": "YOS", "youth_justice_inspection_2025_on": "YOS",
+            "regional_inspection_2023_on": "region", "dynamic_public_protection_2025_on": "region",
             "national_inspection": "national"}.get(kind)
 
 

@@ -108,7 +108,12 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
             row["overall_page"], row["overall_line"] = rt.overall_pos
     elif meth.get("rated"):
         notes.append("rated methodology, but no ratings table was found" + (f" ({rt.note})" if rt and rt.note else ""))
-    if meth.get("rated"):
+    printed_ratings = rt is not None and rt.found and bool(rt.rows)
+    if printed_ratings and not meth.get("rated"):
+        # the sources say this type is not rated (some only believe so): what the report prints is kept
+        notes.append(f"a ratings table is printed, though {kind} is not known to be rated "
+                     f"({meth.get('rated_status', 'confirmed')}): its ratings are kept as printed")
+    if meth.get("rated") or printed_ratings:
         out["standard_ratings"] = _standard_ratings(ex, kind, document_id, notes)
         out["key_questions"] = _key_questions(ex, kind, document_id)
         out["prompts"] = _prompts(ex, kind, document_id)

@@ -26,7 +26,8 @@ TABLES: dict[str, dict] = {
             ("kind", "VARCHAR", "Methodology: crc_inspection_2018_2020, nps_inspection_2018_2021, pdu_inspection_2021_on "
                                 "(PDU framework 1), pdu_inspection_2023_on (PDU framework 2, told apart by the "
                                 "standards the report numbers, its score maximum, then its date), "
-                                "regional_inspection_2023_on, national_inspection, youth_justice_inspection, quality_and_impact_2016_2018, "
+                                "regional_inspection_2023_on, national_inspection, dynamic_public_protection_2025_on, "
+                                "youth_justice_inspection, youth_justice_inspection_2025_on, quality_and_impact_2016_2018, "
                                 "thematic_inspection, commentary (not a report) or unknown"),
             ("methodology", "VARCHAR", "Human-readable label of kind"),
             ("is_report", "BOOLEAN", "False for documents that are not inspection reports"),

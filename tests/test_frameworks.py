@@ -157,3 +157,28 @@ def test_a_regional_title_wins_over_a_score_that_a_pdu_report_could_print():
     assert (d["kind"], d["provider_type"]) == ("regional_inspection_2023_on", "region")
     assert "title: 'inspection of probation services in: North West region'" in d["classification_evidence"]
     assert d["provider_name"] == "North West region"
+
+
+@pytest.mark.parametrize("title,kind,rated", [
+    ("Dynamic inspection of public protection: Kent, Surrey and Sussex", "dynamic_public_protection_2025_on", False),
+    ("An inspection of youth justice work with children and victims in Wakefield", "youth_justice_inspection_2025_on",
+     True),
+])
+def test_the_inspection_types_of_2025_are_told_by_their_titles(title, kind, rated):
+    prose = (f"{title}\n\nHM Inspectorate of Probation, January 2026\n\nChief Inspector's judgement\n\n"
+             "We inspected 56 cases. In 35 per cent of cases assessment was sufficient.\n")
+    table = ("\nRatings\n\nOverall rating\tRequires improvement\n1.\tWork with children\n1.1\tPlanning\tGood\n"
+             "1.2\tDelivery\tRequires improvement\n1.3\tReviewing\tInadequate\n")
+    for text in (prose, prose + table):
+        rows = _rows(text)
+        d = rows["documents"][0]
+        assert (d["status"], d["kind"]) == ("ok", kind)
+        assert "title:" in d["classification_evidence"]
+        notes = " ".join(n["note"] for n in rows["extraction_notes"])
+        if text == prose:       # no ratings printed: none read; an unrated type says why
+            assert d["overall_rating"] is None and rows["standard_ratings"] == []
+            assert ("no ratings: " in notes) != rated
+        else:                   # ratings printed: kept as printed (no standards are known for either type)
+            assert d["overall_rating"] == "Requires improvement"
+            assert [s["standard_code"] for s in rows["standard_ratings"]] == ["1.1", "1.2", "1.3"]
+            assert ("not known to be rated (unconfirmed)" in notes) != rated
