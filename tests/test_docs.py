@@ -37,3 +37,10 @@ def test_readme_lists_every_audit_rule():
     from audit import rules_markdown
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert rules_markdown() in readme
+
+
+def test_readme_lists_every_query():
+    from store.queries import load
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in load():
+        assert f"| `{name}` |" in readme, name

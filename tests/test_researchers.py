@@ -319,3 +319,14 @@ def test_previous_recommendation_progress_against_gold(corpus_db):
         per = Counter(p for _, p in gold)
         assert all(r["verdicts_with_this_progress"] == per[r["progress"]] for r in mine)
         assert all(r["stated_in_summary"] is not None and r["page"] is not None for r in mine)
+
+
+def test_contextual_facts_against_gold(corpus_db):
+    """The panel's facts, or the background's where a report prints no panel, for each report once."""
+    db, _ = corpus_db
+    for name, g in gold_files().items():
+        if not g.get("is_inspection_report"):
+            continue
+        got = view(db, "contextual_facts", "WHERE provider_name = ?", [g["provider_name"]])
+        expected = sorted((f["source"], float(f["number"]), f["unit"]) for f in g["contextual_facts"])
+        assert sorted(zip(got["source"], got["number"].astype(float), got["unit"])) == expected, name
