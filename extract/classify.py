@@ -82,7 +82,8 @@ def classify(doc: Document) -> Classification:
                     f"and no ratings table")
         c.evidence.append(f"blog cues: {blog_hits}; report cues: {len(report_hits)}")
         return c
-    national = re.search(r"^\W*National inspection\b|\binspection of (?:the )?national arrangements\b", title_text, re.I | re.M)
+    national = re.search(r"^\W*National inspection\b|\binspection of (?:the )?national arrangements\b",
+                         title_text, re.I | re.M)
     dynamic = re.search(r"\bDynamic inspection of public protection\b", title_text, re.I)
     youth2 = re.search(r"\binspection of youth justice work with children and victims\b", title_text, re.I)
     if score:
@@ -204,10 +205,12 @@ def _provider(doc: Document, lines: list[Line], c: Classification) -> None:
         name = re.sub(r"\s+", " ", name)
         c.provider_name = name
         c.provider_line = (where.page, where.line) if where else None
-    c.provider_type = _provider_type(name or "", c.kind)
+    c.provider_type = _provider_type(name or "")
 
 
-def _provider_type(name: str, kind: str) -> str | None:
+def _provider_type(name: str) -> str | None:
+    """The kind of body a provider's name says it is (None where it does not say: normalise then takes
+    the type the methodology inspects)."""
     if re.search(r"Community Rehabilitation Company|\bCRC\b", name):
         return "CRC"
     if re.search(r"\bPDU\b|Probation Delivery Unit", name):
@@ -218,11 +221,7 @@ def _provider_type(name: str, kind: str) -> str | None:
         return "YOS"
     if re.search(r"\bregion\b", name, re.I):
         return "region"
-    return {"quality_and_impact_2016_2018": "area", "crc_inspection_2018_2020": "CRC",
-            "pdu_inspection_2021_on": "PDU", "pdu_inspection_2023_on": "PDU", "nps_inspection_2018_2021": "NPS division",
-            "youth_justice_inspection": "YOS", "youth_justice_inspection_2025_on": "YOS",
-            "regional_inspection_2023_on": "region", "dynamic_public_protection_2025_on": "region",
-            "national_inspection": "national"}.get(kind)
+    return None
 
 
 def _rated_without_score(doc: Document) -> bool:

@@ -43,7 +43,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "document_id": document_id, "source_path": source_path, "sha256": doc.sha256,
         "format": doc.format, "size_bytes": doc.path.stat().st_size if doc.path.exists() else None,
         "pages": doc.page_count, "lines": len(doc.lines), "kind": kind, "methodology": meth.get("label"),
-        "is_report": c.is_report, "provider_name": c.provider_name, "provider_type": c.provider_type,
+        "is_report": c.is_report, "provider_name": c.provider_name, "provider_type": c.provider_type or meth.get("provider_type"),
         "title": c.title, "published_year": c.published_year, "published_month": c.published_month,
         "published_stated": c.published_stated if c.published_year else None,
         "published_evidence": c.published_evidence, "classification_evidence": "; ".join(evidence) or None,
