@@ -55,6 +55,8 @@ class _PageText(HTMLParser):
             self.lines.append("")
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "body" and self.skip == ["head"]:
+            self.skip = []          # a page that never closes its head: the body ends it
         if self.skip:
             if tag not in _VOID and tag == self.skip[-1]:
                 self.skip.append(tag)

@@ -54,6 +54,11 @@ def test_the_page_text_keeps_the_report_and_leaves_out_the_page_around_it():
         "a  b", "c", ""]
 
 
+def test_a_head_left_open_ends_where_the_body_starts():
+    assert html_to_text("<html><head><title>T</title><body><h1>Report</h1><p>Text.</p></body></html>") == \
+        "# Report\n\nText.\n"
+
+
 @pytest.mark.parametrize("content,why", [(b"", "empty file"), (b"Just some notes, no markup.\n", "not an HTML page")])
 def test_a_page_that_is_not_html_fails_with_a_reason(tmp_path, content, why):
     f = tmp_path / "x.html"
