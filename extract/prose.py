@@ -266,7 +266,9 @@ def workforce_prose(sentences: list) -> list[dict]:
 #: the pieces the context patterns are written with (see patterns/context_prose.json)
 _CONTEXT_PIECES = {
     # capitalised words, matched case-sensitively inside case-insensitive patterns
-    "AREA": r"(?-i:[A-Z][\w'’&-]*(?:\s+(?:(?:and|upon|on|of|the)\s+)?[A-Z][\w'’&-]*){0,4})",
+    # (not a pronoun or determiner that starts a sentence: "It has a population of ...")
+    "AREA": r"(?-i:(?!(?:It|Its|This|That|These|Those|There|Which|We|Our|Their|A|An)\b)"
+            r"[A-Z][\w'’&-]*(?:\s+(?:(?:and|upon|on|of|the)\s+)?[A-Z][\w'’&-]*){0,4})",
     "BIG": r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s*(?:million|m)\b)?|\d+(?:\.\d+)?\s*(?:million|m)\b|\d{5,})",
     "PCT": r"\d+(?:\.\d+)?\s*(?:per\s*cent|%)",
     # what a share is of: up to the end of the clause (a comma that goes on with another clause)

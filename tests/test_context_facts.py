@@ -40,6 +40,12 @@ def _facts(*texts: str, section: str = "Background") -> list[tuple]:
     ("The population of the county as a whole is 94.5 per cent white British, Irish or other, with that figure "
      "falling to 88.8 per cent in Liverpool City.",
      [("94.5 per cent", "Share of the population: white British, Irish or other", None)]),
+    ("Bradford has a diverse population, with 30 per cent of residents from ethnic minority groups.",
+     [("30 per cent", "Share of the population: from ethnic minority groups", None)]),
+    ("It has a population of around 330,000 people.", [("330,000", "The population", None)]),   # 'It': no area
+    ("The proven reoffending rate for the area is 26.3 per cent, which is higher than the national average of "
+     "25.4 per cent.", [("26.3 per cent", "Proven reoffending rate", None),
+                        ("25.4 per cent", "National average (proven reoffending rate)", "26.3 per cent")]),
     # figures that say nothing about the area, or averages of something the sentence does not name
     ("We inspected 41 cases and conducted 38 interviews with probation practitioners.", []),
     ("At the time of inspection, five per cent of existing cases still required allocating.", []),
