@@ -247,19 +247,23 @@ def _workforce_patterns():
 def workforce_prose(sentences: list) -> list[dict]:
     """Given sentences (Sentence), return staffing and caseload figures stated in them."""
     out = []
-    for section, text, page, line, org, *_ in sentences:
+    for s in sentences:
+        section, text, page, line, org = s.section, s.text, s.page, s.line, s.org
         for p in _workforce_patterns():
             m = p["rx"].search(text)
             if not m:
                 continue
             g = m.groupdict()
+            # the row is where its sentence starts; its value may be printed lines later
+            value_page, value_line = s.at(m.start("value") if g.get("value") else
+                                          m.start("lo") if g.get("lo") else m.start())
             out.append({"metric": p["metric"], "metric_code": p["metric_code"], "unit": p["unit"],
                         "value": to_number(g["value"]) if g.get("value") else None,
                         "denominator": to_number(g["den"]) if g.get("den") else None,
                         "comparator": to_number(g["cmp"]) if g.get("cmp") else None,
                         "range": (to_number(g["lo"]), to_number(g["hi"])) if g.get("lo") else None,
                         "organisation": g.get("org") or org, "text": m.group(0), "sentence": text,
-                        "page": page, "line": line})
+                        "page": page, "line": line, "value_page": value_page, "value_line": value_line})
     return out
 
 

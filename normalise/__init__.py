@@ -82,7 +82,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
             "note": "; ".join(note) or None, "source": "prose", "denominator": w["denominator"],
             "comparator": w["comparator"], "range_low": w["range"][0] if w["range"] else None,
             "range_high": w["range"][1] if w["range"] else None, "sentence": w["sentence"],
-            "page": w["page"], "line": w["line"], "value_page": w["page"], "value_line": w["line"]})
+            "page": w["page"], "line": w["line"], "value_page": w["value_page"], "value_line": w["value_line"]})
     out["key_facts"] = _key_facts(ex, document_id)
     out["prose_figures"] = [
         {"document_id": document_id, "section": f["section"], "sentence": f["sentence"], "figure_text": f["text"],

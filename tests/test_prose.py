@@ -58,3 +58,24 @@ def test_kinds_of_figure():
 def test_number_words():
     assert to_number("Forty") == 40 and to_number("twenty-one") == 21 and to_number("2,116") == 2116
     assert to_number("several") is None
+
+
+def test_a_staffing_figure_in_prose_has_the_line_of_its_value_and_of_its_sentence():
+    """A row is where its sentence starts (as the gold has it); its value may be printed lines later."""
+    import re as _re
+    from pathlib import Path as _Path
+
+    from conftest import CORPUS
+    from extract import analyse_document
+    from extract.document import document_from_text
+    from normalise import normalise as _normalise
+    path = CORPUS / "text" / "west-mercia-quality-impact-2017.txt"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    rows = [r for r in _normalise(analyse_document(document_from_text(text, _Path(path))), "q", "q")["workforce"]
+            if r["source"] == "prose"]
+    assert len(rows) == 6 and any(r["value_line"] > r["line"] for r in rows)
+    for r in rows:
+        value = r["value"] if r["value"] is not None else r["range_low"]
+        assert _re.search(rf"\b{value:g}\b", lines[r["value_line"] - 1]), (r["value_text"], r["value_line"])
+        assert r["line"] <= r["value_line"]
