@@ -1040,8 +1040,9 @@ def _supervision_kinds(text: str) -> set[str]:
 
 def caseload_vs_facts(ctx: Ctx, doc: dict) -> list[dict]:
     """A count of people supervised by the body inspected ('by the CRC'), stated in prose, against the
-    Key facts panel's counts of people supervised: the sum of the panel's counts for the kinds of supervision the sentence names
-    (community sentences, licences), or, where it names none, one of the counts or their sum."""
+    Key facts panel's counts of people supervised: the sum of the panel's counts for the kinds of
+    supervision the sentence names (community sentences, licences), or, where it names none, one of
+    the counts or their sum."""
     did = doc["document_id"]
     facts = []
     for f in ctx.rows("key_facts", did):

@@ -319,7 +319,7 @@ def context_facts(sentences: list) -> list[dict]:
         for p in facts:
             for m in p["rx"].finditer(s.text):
                 a, b = m.span("value")
-                if any(a < e and st < b for st, e, _ in found):
+                if _taken(found, a, b):
                     continue            # the same figure read by another pattern
                 g = {k: v for k, v in m.groupdict().items() if v}
                 g.setdefault("area", g.get("area2"))
@@ -329,7 +329,7 @@ def context_facts(sentences: list) -> list[dict]:
         for p in comparators:
             for m in p["rx"].finditer(s.text):
                 a, b = m.span("value")
-                if any(a < e and st < b for st, e, _ in found):
+                if _taken(found, a, b):
                     continue
                 before = [r for st, _, r in sorted(found, key=lambda x: x[0]) if st < a and r["unit"] == "percent"
                           and r["compares"] is None]
@@ -350,7 +350,12 @@ def context_facts(sentences: list) -> list[dict]:
     return out
 
 
-def _context_row(s, m: re.Match, metric: str, unit: str, description: str, compares: dict | None = None) -> dict:
+def _taken(found: list[tuple[int, int, dict]], a: int, b: int) -> bool:
+    """Whether the figure at [a, b) overlaps one already read from the sentence."""
+    return any(a < e and st < b for st, e, _ in found)
+
+
+def _context_row(s: Sentence, m: re.Match, metric: str, unit: str, description: str, compares: dict | None = None) -> dict:
     page, line = s.at(m.start("value"))
     return {"section": s.section, "metric": metric, "unit": unit, "value_text": re.sub(r"\s+", " ", m.group("value")),
             "description": description, "compares": compares, "sentence": s.text, "page": page, "line": line}

@@ -19,8 +19,6 @@ _BLOCK = {"p", "div", "section", "article", "main", "aside", "blockquote", "ul",
           "figcaption", "table", "caption", "hr", "address", "pre", "header", "footer", "details", "summary",
           "body", "html", "form", "fieldset", "legend"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-#: void elements (no end tag): they must not open a skipped region
-_VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 _BACK_TO_TOP = re.compile(r"\s*\(?\s*back to top\s*\)?\s*$", re.I)
 
 
@@ -58,7 +56,7 @@ class _PageText(HTMLParser):
         if tag == "body" and self.skip == ["head"]:
             self.skip = []          # a page that never closes its head: the body ends it
         if self.skip:
-            if tag not in _VOID and tag == self.skip[-1]:
+            if tag == self.skip[-1]:        # the same element nested: its end tag must not end the region
                 self.skip.append(tag)
             return
         if tag in _SKIP:
@@ -105,7 +103,7 @@ class _PageText(HTMLParser):
                 self.cell.append("</sup>")
             return
         if tag == "tr" and self.row is not None:
-            cells = list(self.row)
+            cells = self.row
             while cells and not cells[-1]:
                 cells.pop()
             if any(cells):
@@ -113,8 +111,7 @@ class _PageText(HTMLParser):
             self.row = None
         elif tag == "table":
             self.row = None
-            if self.lines and self.lines[-1] != "":
-                self.lines.append("")
+            self._flush(blank=True)
         elif tag in _HEADINGS:
             self._flush(blank=True)
             self.heading = 0
