@@ -9,6 +9,7 @@ the published file as it was; its stale copy is removed by the next refresh.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from datetime import datetime
@@ -113,13 +114,30 @@ class Store:
 
 
 def _migrate(con) -> None:
-    """Add columns that a newer schema has and an older file lacks."""
+    """Add columns that a newer schema has and an older file lacks; rebuild a table whose columns lack
+    the compression the schema asks for (DuckDB fixes it when the table is created)."""
     for t, spec in TABLES.items():
         have = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t]).fetchall()}
         for c, typ, _ in spec["columns"]:
             if c not in have:
                 con.execute(f'ALTER TABLE "{t}" ADD COLUMN "{c}" {typ}')
+        packed = spec.get("compression")
+        if packed:
+            sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
+                              [t]).fetchone()[0]
+            if not all(re.search(rf'(^|[(,\s])"?{re.escape(c)}"?\s+\w+\s+USING COMPRESSION {m}\b', sql, re.I)
+                       for c, m in packed.items()):
+                _rebuild(con, t)
+
+
+def _rebuild(con, table: str) -> None:
+    """Recreate a table with the schema's definition, keeping its rows (in their order)."""
+    cols = ", ".join(f'"{c}"' for c in columns(table))
+    con.execute(f'ALTER TABLE "{table}" RENAME TO "_old_{table}"')
+    con.execute(ddl(table))
+    con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "_old_{table}" ORDER BY rowid')
+    con.execute(f'DROP TABLE "_old_{table}"')
 
 
 def _unnest(spec: list[tuple[str, str]]) -> str:

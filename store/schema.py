@@ -84,6 +84,9 @@ TABLES: dict[str, dict] = {
             ("last_line", "INTEGER", "Last line of the page"),
             ("text", "VARCHAR", "Text as read"),
         ],
+        # page text is the bulk of the database: DuckDB's own choice stored most of it uncompressed at a
+        # few thousand documents (a 462 MB file for 5,000 benchmark documents; 38 MB with zstd)
+        "compression": {"text": "zstd"},
     },
     "standard_ratings": {
         "doc": "One row per standard: the ratings table's rating, and the rating printed beside the standard's heading in the body.",
@@ -395,7 +398,9 @@ TABLES: dict[str, dict] = {
 
 def ddl(table: str) -> str:
     t = TABLES[table]
-    cols = ", ".join(f'"{c}" {typ}' for c, typ, _ in t["columns"])
+    packed = t.get("compression", {})
+    cols = ", ".join(f'"{c}" {typ}' + (f" USING COMPRESSION {packed[c]}" if c in packed else "")
+                     for c, typ, _ in t["columns"])
     return f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})'
 
 

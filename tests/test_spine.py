@@ -64,6 +64,44 @@ def test_pages_table_and_provenance(corpus_db):
     assert text.rstrip().endswith("Merseyside   60")
 
 
+def test_page_text_is_stored_compressed(corpus_db, tmp_path):
+    """Page text is most of the database; left to DuckDB's choice it was mostly stored uncompressed once
+    a corpus reached a few thousand documents (and pages shorter than 4 KB are never given zstd). The
+    schema asks for zstd, and the file must use it, for the corpus and for short, varied pages."""
+    from store import Store
+    sql = ("SELECT DISTINCT compression FROM pragma_storage_info('pages') "
+           "WHERE column_name = 'text' AND segment_type = 'VARCHAR'")
+    assert {r[0] for r in query(corpus_db[0], sql)} == {"ZSTD"}
+    pages = [{"document_id": "d", "page": i, "first_line": 40 * i + 1, "last_line": 40 * i + 40,
+              "text": " ".join(f"line {i}.{k}: {i * k % 97} per cent of {k + i} cases" for k in range(40))}
+             for i in range(1, 300)]
+    db = tmp_path / "short.duckdb"
+    with Store(db).writer() as w:
+        w.replace_documents([{"documents": [{"document_id": "d", "status": "ok"}], "pages": pages}], "test")
+    assert {r[0] for r in query(db, sql)} == {"ZSTD"}
+    assert query(db, "SELECT count(*), sum(length(text)) FROM pages") == [(299, sum(len(p["text"]) for p in pages))]
+
+
+def test_a_database_written_before_page_text_was_compressed_is_rebuilt_with_its_rows(tmp_path):
+    import duckdb
+
+    from store import Store
+    from store.schema import TABLES, ddl
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    for t in TABLES:
+        con.execute(ddl(t).replace(" USING COMPRESSION zstd", ""))
+    rows = [("a", 1, 1, 30, "first page"), ("a", 2, 31, 60, "second page"), ("b", None, 1, 9, "text")]
+    con.executemany("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", rows)
+    con.close()
+    assert "COMPRESSION" not in query(db, "SELECT sql FROM duckdb_tables() WHERE table_name = 'pages'")[0][0]
+    with Store(db).writer():
+        pass
+    assert "USING COMPRESSION ZSTD" in query(db, "SELECT sql FROM duckdb_tables() WHERE table_name = 'pages'")[0][0]
+    assert query(db, "SELECT * FROM pages ORDER BY rowid") == rows
+    assert query(db, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '\\_old%' ESCAPE '\\'") == [(0,)]
+
+
 def test_refresh_runs_logged_with_version(corpus_db):
     db, _ = corpus_db
     rows = query(db, "SELECT package_version, n_seen, n_new, started_at <= finished_at FROM refresh_runs")
