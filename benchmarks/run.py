@@ -276,6 +276,7 @@ def refresh(folder: Path, db: Path, workers: int, sample: bool = False) -> dict:
     run = json.loads(m.pop("stdout").strip().splitlines()[-1])
     m.update({k: run.get(k) for k in ("n_seen", "n_new", "n_changed", "n_unchanged", "n_failed", "seconds",
                                       "extract_wall_seconds", "stage_seconds", "findings")})
+    m["db_mb"] = db.stat().st_size / 1e6        # the published file (its size grows with the corpus)
     return m
 
 
@@ -491,6 +492,10 @@ def print_table(res: dict) -> None:
         spread = f"  (median of {len(spread)}: {spread[0]:.2f}-{spread[-1]:.2f})" if spread and len(spread) > 1 else ""
         print(f"{name:42} {r['wall_seconds']:9.2f} {pps} {r['wall_seconds'] / max(1, r['n_seen']):7.3f} "
               f"{r['peak_process_mb']:12.0f} / {tree}{spread}")
+    sizes = [(r["n_seen"], r["db_mb"]) for _, r in rows if r.get("db_mb") and r["n_new"]]
+    if sizes:
+        print("\nDatabase file after a full refresh: " + ", ".join(
+            f"{n} documents {mb:.1f} MB" for n, mb in sorted(set(sizes))))
     st = res["full_1_workers"].get("stage_seconds") or {}
     print("\nTime per stage, full refresh with 1 worker (seconds, summed over documents):")
     print("  " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))
