@@ -82,7 +82,7 @@ TABLES: dict[str, dict] = {
             ("page", "INTEGER", "Page number, NULL where a text rendering does not show it"),
             ("first_line", "INTEGER", "First line of the page (file line for text, 1 for PDF)"),
             ("last_line", "INTEGER", "Last line of the page"),
-            ("text", "VARCHAR", "Text as read"),
+            ("text", "VARCHAR", "Text as read (stored zstd-compressed: page text is most of the file)"),
         ],
         # page text is the bulk of the database: DuckDB's own choice stored most of it uncompressed at a
         # few thousand documents (a 462 MB file for 5,000 benchmark documents; 38 MB with zstd)
