@@ -492,10 +492,11 @@ def print_table(res: dict) -> None:
         spread = f"  (median of {len(spread)}: {spread[0]:.2f}-{spread[-1]:.2f})" if spread and len(spread) > 1 else ""
         print(f"{name:42} {r['wall_seconds']:9.2f} {pps} {r['wall_seconds'] / max(1, r['n_seen']):7.3f} "
               f"{r['peak_process_mb']:12.0f} / {tree}{spread}")
-    sizes = [(r["n_seen"], r["db_mb"]) for _, r in rows if r.get("db_mb") and r["n_new"]]
+    # one size per corpus size (the 1- and 2-worker full refreshes write the same rows)
+    sizes = {r["n_seen"]: r["db_mb"] for _, r in rows if r.get("db_mb") and r["n_new"]}
     if sizes:
         print("\nDatabase file after a full refresh: " + ", ".join(
-            f"{n} documents {mb:.1f} MB" for n, mb in sorted(set(sizes))))
+            f"{n} documents {mb:.1f} MB" for n, mb in sorted(sizes.items())))
     st = res["full_1_workers"].get("stage_seconds") or {}
     print("\nTime per stage, full refresh with 1 worker (seconds, summed over documents):")
     print("  " + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))

@@ -85,7 +85,7 @@ TABLES: dict[str, dict] = {
             ("text", "VARCHAR", "Text as read (stored zstd-compressed: page text is most of the file)"),
         ],
         # page text is the bulk of the database: DuckDB's own choice stored most of it uncompressed at a
-        # few thousand documents (a 462 MB file for 5,000 benchmark documents; 38 MB with zstd)
+        # few thousand documents (a 462 MB file for 5,000 benchmark documents; 31 MB with zstd)
         "compression": {"text": "zstd"},
     },
     "standard_ratings": {
