@@ -25,11 +25,15 @@ def rules_markdown() -> str:
     return "\n".join(lines)
 
 
-def run(con, documents=None) -> list[dict]:
-    """Run every rule on every report (or on the given document ids) and return the findings."""
-    ctx = Ctx(con)
+def run(con, documents=None, source: str | None = None) -> list[dict]:
+    """Run every rule on every report (or on the given document ids) and return the findings.
+
+    With `source`, the name of an attached database with the same tables that holds just those
+    documents (a refresh stages each batch it writes there), their rows are read from it, not from
+    the whole database; the reference tables always come from the database itself."""
+    ctx = Ctx(con, source=source)
     sql = ("SELECT document_id, format, kind, score, score_max, overall_rating, score_page, score_line, "
-           "overall_page, overall_line FROM documents WHERE status = 'ok'")
+           f"overall_page, overall_line FROM {ctx.table('documents')} WHERE status = 'ok'")
     params = []
     if documents is not None:
         sql += " AND list_contains(?, document_id)"

@@ -53,6 +53,11 @@ class Ctx:
     documents: list[str] | None = None            # the batch being audited (None: every document)
     batch: dict = field(default_factory=dict)     # per-batch rows, by table then document
     lines: dict = field(default_factory=dict)     # per-batch: a document's lines, rebuilt from its pages
+    source: str | None = None                     # an attached database holding the documents' rows, if any
+
+    def table(self, name: str) -> str:
+        """Where a per-document table is read: the source database's copy, or the database's own."""
+        return f'{self.source}."{name}"' if self.source else f'"{name}"'
 
     def q(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
@@ -68,7 +73,7 @@ class Ctx:
         """Every row of a per-document table for one document of the batch, in stored order."""
         by = self.batch.get(table)
         if by is None:
-            sql, params = f"SELECT * FROM {table}", []
+            sql, params = f"SELECT * FROM {self.table(table)}", []
             if self.documents is not None:
                 sql, params = sql + " WHERE list_contains(?, document_id)", [self.documents]
             by = self.batch[table] = {}

@@ -117,6 +117,7 @@ def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, ou
 
 def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> dict:
     from store import Store
+    from store.db import STAGE
 
     from .workers import run_all
     started = datetime.now().replace(microsecond=0)
@@ -185,10 +186,11 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
         audited: list[str] = []
         batch: list[dict] = []
 
-        def reaudit(ids: list[str]) -> None:
-            """Replace the findings of these documents (a missing document is not audited: none)."""
+        def reaudit(ids: list[str], source: str | None = None) -> None:
+            """Replace the findings of these documents (a missing document is not audited: none),
+            their rows read from source (the stage of the batch just written) or the database."""
             w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [ids])
-            w.insert("audit_findings", audit.run(w.con, documents=ids))
+            w.insert("audit_findings", audit.run(w.con, documents=ids, source=source))
             audited.extend(ids)
 
         def flush() -> None:
@@ -200,7 +202,7 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             ids = [res["rows"]["documents"][0]["document_id"] for res in batch]
             t_audit = time.perf_counter()
             stages["store"] += t_audit - t
-            reaudit(ids)
+            reaudit(ids, STAGE)
             stages["audit"] += time.perf_counter() - t_audit
             batch.clear()
 
@@ -237,8 +239,10 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
         for did, f in unreadable:
             on_result(did, unsupported(did, f))
         t_extract = time.perf_counter()
+        # once the last documents are with the workers, what has arrived is stored and audited while
+        # they finish: a refresh then ends with the last document's work, not a whole batch's
         run_all([(str(f), did) for did, f in readable], workers=workers, time_limit=time_limit,
-                memory_mb=memory_mb, on_result=on_result, zygote=z)
+                memory_mb=memory_mb, on_result=on_result, zygote=z, on_drained=flush)
         flush()
         t_extract = time.perf_counter() - t_extract
         findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]

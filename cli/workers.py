@@ -263,8 +263,12 @@ class _Slot:
 def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT,
             memory_mb: int | None = DEFAULT_MEMORY_LIMIT_MB,
             on_result: Callable[[str, dict], None] | None = None,
-            zygote: _Zygote | None = None) -> dict[str, dict]:
+            zygote: _Zygote | None = None, on_drained: Callable[[], None] | None = None) -> dict[str, dict]:
     """Given (path, document_id) jobs, call on_result(document_id, result) as each finishes.
+
+    Once every document has been handed to a worker, on_drained() is called each time the results
+    so far have been delivered and the last documents are still being extracted: the caller can
+    finish its work on what it holds then, rather than after the last result.
 
     Without on_result, return {document_id: result}. Each of `workers` processes takes one
     document at a time; a worker that overruns the time limit is killed, one that dies or runs out
@@ -329,6 +333,8 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
                 if not pending:
                     break
                 continue
+            if on_drained and not pending:
+                on_drained()
             ready = wait([s.conn for s in busy], timeout=0.2)
             now = time.monotonic()
             for slot in busy:

@@ -26,6 +26,12 @@ from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl
 #: budget 200 MB at 1,000, at the same speed). The audit's largest query needs well under it.
 WRITER_MEMORY_LIMIT = "128MB"
 
+#: the attached in-memory database that holds the batch of documents last written, with the same
+#: tables, so that the audit of that batch reads its rows there instead of scanning the whole database
+#: (a scan per batch makes each batch cost more as the corpus grows, and keeps every block of the
+#: database cached: the refresh's memory then grows with the corpus)
+STAGE = "staged"
+
 
 class StoreError(Exception):
     """The database could not be read or written (the message says why)."""
@@ -94,6 +100,7 @@ class Store:
             _migrate(con)
             w = Writer(con)
             yield w
+            w.close_stage()
             con.execute("CHECKPOINT")
             ok = True
         finally:
@@ -149,7 +156,7 @@ class Writer:
     def __init__(self, con):
         self.con = con
 
-    def _insert(self, table: str, rows: list[dict]) -> None:
+    def _insert(self, table: str, rows: list[dict], catalog: str | None = None) -> None:
         if not rows:
             return
         cols = columns(table)
@@ -157,46 +164,65 @@ class Writer:
         if unknown:
             raise StoreError(f"table {table} has no column(s) {sorted(unknown)}")
         collist = ", ".join(chr(34) + c + chr(34) for c in cols)
+        target = f'{catalog + "." if catalog else ""}"{table}"'
         if len(rows) < 8:
-            sql = f'INSERT INTO "{table}" ({collist}) VALUES ({", ".join("?" * len(cols))})'
+            sql = f'INSERT INTO {target} ({collist}) VALUES ({", ".join("?" * len(cols))})'
             self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
             return
         # many rows: one columnar insert, each column passed as one list (executemany costs a round
         # trip per row; a pandas frame would cost importing pandas, a fifth of an unchanged refresh)
-        self.con.execute(f'INSERT INTO "{table}" ({collist}) SELECT {_unnest(column_types(table))}',
+        self.con.execute(f'INSERT INTO {target} ({collist}) SELECT {_unnest(column_types(table))}',
                          [[r.get(c) for r in rows] for c in cols])
+
+    def _stage(self, docs: list[dict], batch: list[dict[str, list[dict]]]) -> None:
+        """Put the batch's rows, and nothing else, in the stage (a fresh in-memory database each time:
+        rows deleted from an in-memory table would keep their memory)."""
+        self.con.execute(f"DETACH DATABASE IF EXISTS {STAGE}")
+        self.con.execute(f"ATTACH ':memory:' AS {STAGE}")
+        for t in ["documents", *PER_DOCUMENT]:
+            self.con.execute(ddl(t, STAGE))
+        self._insert("documents", docs, STAGE)
+        for t in PER_DOCUMENT:
+            self._insert(t, [r for rows in batch for r in rows.get(t, [])], STAGE)
+
+    def close_stage(self) -> None:
+        self.con.execute(f"DETACH DATABASE IF EXISTS {STAGE}")
 
     def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
         """Replace every row of one document, in one transaction."""
         self.replace_documents([rows], version)
 
     def replace_documents(self, batch: list[dict[str, list[dict]]], version: str) -> None:
-        """Replace every row of each document of the batch, in one transaction.
+        """Replace every row of each document of the batch, in one transaction, and leave the batch's
+        rows in the stage (the attached database STAGE, same tables) until the next batch.
 
         One DELETE and one INSERT per table for the whole batch: per-statement costs are paid once
-        per batch, not once per document."""
+        per batch, not once per document. The rows are converted once, into the stage, and copied
+        from there (a transaction writes to one database only: the stage is filled before it)."""
         if not batch:
             return
         now = _now()
         ids = [rows["documents"][0]["document_id"] for rows in batch]
+        first = dict(self.con.execute("SELECT document_id, first_seen FROM documents "
+                                      "WHERE list_contains(?, document_id)", [ids]).fetchall())
+        docs = []
+        for rows in batch:
+            doc = dict(rows["documents"][0])
+            doc.update({"extractor_version": version, "first_seen": first.get(doc["document_id"], now),
+                        "extracted_at": now, "last_seen": now})
+            docs.append(doc)
+        self._stage(docs, batch)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            first = dict(self.con.execute("SELECT document_id, first_seen FROM documents "
-                                          "WHERE list_contains(?, document_id)", [ids]).fetchall())
             if first:
                 old = list(first)
                 self.con.execute("DELETE FROM documents WHERE list_contains(?, document_id)", [old])
                 for t in PER_DOCUMENT:
                     self.con.execute(f'DELETE FROM "{t}" WHERE list_contains(?, document_id)', [old])
-            docs = []
-            for rows in batch:
-                doc = dict(rows["documents"][0])
-                doc.update({"extractor_version": version, "first_seen": first.get(doc["document_id"], now),
-                            "extracted_at": now, "last_seen": now})
-                docs.append(doc)
-            self._insert("documents", docs)
-            for t in PER_DOCUMENT:
-                self._insert(t, [r for rows in batch for r in rows.get(t, [])])
+            for t in ["documents", *PER_DOCUMENT]:
+                cols = ", ".join(f'"{c}"' for c in columns(t))
+                # the stage's rows in their order (an old file may have its columns in another order)
+                self.con.execute(f'INSERT INTO "{t}" ({cols}) SELECT {cols} FROM {STAGE}."{t}" ORDER BY rowid')
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")

@@ -396,12 +396,14 @@ TABLES: dict[str, dict] = {
 }
 
 
-def ddl(table: str) -> str:
+def ddl(table: str, catalog: str | None = None) -> str:
+    """CREATE TABLE for a table of the schema; in an attached database when catalog is given (without
+    the compression a stored table declares: an in-memory copy is not written to disk)."""
     t = TABLES[table]
-    packed = t.get("compression", {})
+    packed = {} if catalog else t.get("compression", {})
     cols = ", ".join(f'"{c}" {typ}' + (f" USING COMPRESSION {packed[c]}" if c in packed else "")
                      for c, typ, _ in t["columns"])
-    return f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})'
+    return f'CREATE TABLE IF NOT EXISTS {catalog + "." if catalog else ""}"{table}" ({cols})'
 
 
 def columns(table: str) -> list[str]:

@@ -293,3 +293,29 @@ def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != limit
     finally:
         con.close()
+
+
+def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_the_last_one(small_corpus, tmp_path,
+                                                                                              monkeypatch):
+    """The end of a refresh is the last document's storing and auditing, not a whole batch's: once the
+    queue is empty, run_all calls on_drained while the last documents are extracted, and the refresh
+    stores and audits the results it holds then."""
+    from cli import workers as W
+    from cli.refresh import refresh
+    from store.db import Writer
+    jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
+    events: list[tuple[str, int]] = []
+    W.run_all(jobs, workers=2, on_result=lambda did, res: events.append(("result", 0)),
+              on_drained=lambda: events.append(("drained", sum(e[0] == "result" for e in events))))
+    drained = [n for e, n in events if e == "drained"]
+    assert drained and min(drained) >= len(jobs) - 2      # not before every document was handed out
+    assert events.index(("drained", drained[0])) < max(i for i, e in enumerate(events) if e[0] == "result")
+    stored: list[int] = []
+    real = Writer.replace_documents
+
+    def spy(self, batch, version):
+        stored.append(len(batch))
+        return real(self, batch, version)
+    monkeypatch.setattr(Writer, "replace_documents", spy)
+    run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
+    assert run["n_new"] == len(jobs) == sum(stored) and len(stored) >= 2 and stored[0] >= len(jobs) - 2

@@ -175,3 +175,44 @@ def test_audit_reruns_only_changed_documents_and_agrees_with_a_full_audit(small_
     assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 3")[0][0] == 4
     assert sorted(query(db, "SELECT * FROM audit_findings")) == incremental
     assert third["n_unchanged"] == 4 and first["findings"] > 0
+
+
+def test_each_batch_written_is_staged_alone_and_its_audit_there_agrees_with_the_database(tmp_path):
+    """A refresh audits each batch it writes from the stage (an attached in-memory copy of the tables
+    holding that batch only), not by scanning the whole database: the stage holds exactly the last
+    batch, the database every batch, and the audit reads the same rows, in the same order, from both."""
+    import duckdb
+
+    import audit
+    from cli.pipeline import process_file
+    from conftest import CORPUS
+    from store import Store
+    from store.db import STAGE
+    from store.schema import PER_DOCUMENT
+    texts = sorted((CORPUS / "text").iterdir())
+    results = {f.name: process_file(str(f), f.name)["rows"] for f in texts}
+    second = ["liverpool-north-pdu-2023.md", "merseyside-crc-2020.txt"]      # reports with findings
+    first = sorted(set(results) - set(second))
+    db = tmp_path / "s.duckdb"
+    with Store(db).writer() as w:
+        w.replace_documents([results[d] for d in first], "test")
+        w.replace_documents([results[d] for d in second], "test")
+        staged = {r[0] for r in w.execute(f"SELECT document_id FROM {STAGE}.documents").fetchall()}
+        stored = {r[0] for r in w.execute("SELECT document_id FROM documents").fetchall()}
+        assert staged == set(second) and stored == set(results)
+        for t in PER_DOCUMENT:
+            q = f"SELECT * FROM {{}}\"{t}\" WHERE list_contains(?, document_id) ORDER BY rowid"
+            assert (w.execute(q.format(STAGE + "."), [second]).fetchall()
+                    == w.execute(q.format(""), [second]).fetchall()), t
+        from_stage = audit.run(w.con, documents=second, source=STAGE)
+        from_db = audit.run(w.con, documents=second)
+        assert from_db and from_stage == from_db
+        assert {f["document_id"] for f in from_db} == set(second)
+        # a document of an earlier batch is not in the stage: auditing it there finds nothing to read
+        assert audit.run(w.con, documents=first, source=STAGE) == []
+    # the stage is not part of the published file
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert STAGE not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    finally:
+        con.close()
