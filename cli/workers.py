@@ -38,8 +38,11 @@ MAX_JOBS_PER_WORKER = 25
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def _worker(conn, memory_mb: int | None) -> None:
-    """A worker process: read (path, document_id) jobs from conn and answer each with a result."""
+def _worker(conn, memory_mb: int | None, parent_end=None) -> None:
+    """A worker process: read (path, document_id) jobs from conn and answer each with a result.
+    parent_end: the parent's end of conn, when forked straight from the parent (closed here)."""
+    if parent_end is not None:
+        _die_with_parent(parent_end)
     # what the parent loaded (libraries, spaCy's tables) is never garbage: keep the cycle collector
     # off it (no scans, and its pages stay shared with the parent), and let it run less often over a
     # document's many short-lived objects (about 8% faster, see the benchmark notes in the README)
@@ -108,13 +111,32 @@ def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
             "seconds": seconds, "error": err}
 
 
-def _zygote(conn, parent_pid: int) -> None:
+def _die_with_parent(*inherited) -> None:
+    """In a forked child: close the parent's ends of the pipes it inherited (while it holds them, it
+    never sees end-of-file when the parent dies, and waits forever), and, on Linux, ask to be killed
+    when the parent dies (a refresh killed with SIGKILL leaves no zygote or worker behind)."""
+    for c in inherited:
+        try:
+            c.close()
+        except OSError:
+            pass
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _zygote(conn, parent_pid: int, parent_end=None) -> None:
     """The process every worker is forked from: forked from the parent once, it loads the pipeline
     and then does nothing but fork workers on request. A worker forked from the parent later in
     the run would inherit the parent's grown heap, and keep a private copy of every page the parent
     writes afterwards; forked from here, every worker starts from the same small state."""
     from multiprocessing import reduction
 
+    _die_with_parent(parent_end)
+    if os.getppid() != parent_pid:      # the parent died before the request to die with it was made
+        return
     from extract import warm_up
     warm_up()           # the pipeline, loaded here once (the parent itself never loads spaCy)
     gc.freeze()
@@ -124,8 +146,7 @@ def _zygote(conn, parent_pid: int) -> None:
         pid = os.fork()
         if pid == 0:                                    # the worker
             try:
-                conn.close()
-                ours.close()
+                _die_with_parent(conn, ours)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _worker(theirs, memory_mb)
             finally:
@@ -159,7 +180,7 @@ def zygote(needed: bool = True):
 class _Zygote:
     def __init__(self, ctx):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_zygote, args=(child, os.getpid()), daemon=True)
+        self.proc = ctx.Process(target=_zygote, args=(child, os.getpid(), self.conn), daemon=True)
         self.proc.start()
         child.close()
         self.forked = 0
@@ -234,7 +255,7 @@ class _Slot:
                 pass
         if self.conn is None:               # no zygote: fork from this process
             self.conn, child = ctx.Pipe(duplex=True)
-            self.proc = ctx.Process(target=_worker, args=(child, memory_mb), daemon=True)
+            self.proc = ctx.Process(target=_worker, args=(child, memory_mb, self.conn), daemon=True)
             self.proc.start()
             child.close()
         self.job: tuple[str, str] | None = None

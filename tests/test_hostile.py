@@ -160,6 +160,32 @@ def text_corpus(tmp_path):
     return src
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes below pid (children, their children, ...), from /proc."""
+    parent_of = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                parent_of[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent_of.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped has finished)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("when", ["while extracting", "while writing", "at random"])
 def test_killed_refresh_leaves_the_previous_database_intact(text_corpus, tmp_path, when):
     from cli.refresh import refresh
@@ -177,8 +203,15 @@ def test_killed_refresh_leaves_the_previous_database_intact(text_corpus, tmp_pat
         time.sleep(0.8)
     else:
         time.sleep(0.05 + (os.getpid() % 7) / 10)
+    tree = _descendants(proc.pid)
+    assert tree or when != "while extracting"       # its zygote and worker are running by then
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # no zygote or worker of the killed refresh is left behind, waiting for work forever
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in tree if _alive(p)]
     # the published file opens and holds exactly the previous content
     assert _dump(db) == before
     # and the next refresh completes normally, cleaning up after the killed one
