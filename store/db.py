@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl
+from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl, qualified
 
 
 #: DuckDB's memory budget while a refresh writes (its default is 80% of the machine's memory). It keeps
@@ -164,7 +164,7 @@ class Writer:
         if unknown:
             raise StoreError(f"table {table} has no column(s) {sorted(unknown)}")
         collist = ", ".join(chr(34) + c + chr(34) for c in cols)
-        target = f'{catalog + "." if catalog else ""}"{table}"'
+        target = qualified(table, catalog)
         if len(rows) < 8:
             sql = f'INSERT INTO {target} ({collist}) VALUES ({", ".join("?" * len(cols))})'
             self.con.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
@@ -222,7 +222,8 @@ class Writer:
             for t in ["documents", *PER_DOCUMENT]:
                 cols = ", ".join(f'"{c}"' for c in columns(t))
                 # the stage's rows in their order (an old file may have its columns in another order)
-                self.con.execute(f'INSERT INTO "{t}" ({cols}) SELECT {cols} FROM {STAGE}."{t}" ORDER BY rowid')
+                self.con.execute(f"INSERT INTO {qualified(t)} ({cols}) SELECT {cols} FROM {qualified(t, STAGE)} "
+                                 "ORDER BY rowid")
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")

@@ -403,7 +403,12 @@ def ddl(table: str, catalog: str | None = None) -> str:
     packed = {} if catalog else t.get("compression", {})
     cols = ", ".join(f'"{c}" {typ}' + (f" USING COMPRESSION {packed[c]}" if c in packed else "")
                      for c, typ, _ in t["columns"])
-    return f'CREATE TABLE IF NOT EXISTS {catalog + "." if catalog else ""}"{table}" ({cols})'
+    return f"CREATE TABLE IF NOT EXISTS {qualified(table, catalog)} ({cols})"
+
+
+def qualified(table: str, catalog: str | None = None) -> str:
+    """A table's name quoted for SQL, in the given attached database (catalog) or the default one."""
+    return f'{catalog + "." if catalog else ""}"{table}"'
 
 
 def columns(table: str) -> list[str]:
