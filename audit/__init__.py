@@ -47,4 +47,5 @@ def run(con, documents=None, source: str | None = None) -> list[dict]:
         for d in batch:
             for name, (fn, _, _) in RULES.items():
                 out.extend(fn(ctx, d))
+            ctx.done(d["document_id"])
     return out

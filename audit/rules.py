@@ -81,6 +81,18 @@ class Ctx:
                 by.setdefault(r["document_id"], []).append(r)
         return by.get(did, [])
 
+    def done(self, did: str) -> None:
+        """Forget a document whose rules have all run: its rows and the lines rebuilt from its pages.
+        What the audit holds is then the batch's rows read and one document's lines, not every
+        document's (a refresh audits in its main process: this is most of that process's peak)."""
+        for by in self.batch.values():
+            by.pop(did, None)
+        for key in [k for k in self.lines if k == did or (isinstance(k, tuple) and did in k)]:
+            del self.lines[key]
+        # the word sets of its sentences too: kept across documents, their entries (evicted and
+        # replaced all along) were scattered among short-lived objects, and pinned their memory
+        _words.cache_clear()
+
     def ref(self, table: str) -> list[dict]:
         """A reference table (ref_*), read once per run."""
         key = ("ref", table)

@@ -93,6 +93,43 @@ def test_findings_do_not_depend_on_how_documents_are_batched(corpus_db, monkeypa
     assert subset == [f for f in together if f["document_id"] in ids[1:3]]
 
 
+def test_the_audit_forgets_each_document_once_its_rules_have_run(corpus_db, monkeypatch):
+    """A refresh audits in its main process: once a document's rules have run, its rows, the lines
+    rebuilt from its pages and the word sets of its sentences are dropped; the batch's other
+    documents keep theirs (what the audit holds is a batch's rows and one document's lines)."""
+    import duckdb
+
+    import audit
+    from audit import rules
+    db, _ = corpus_db
+    con = duckdb.connect(str(db), read_only=True)
+    forgotten: list[tuple[str, bool, bool, int]] = []
+    real = rules.Ctx.done
+
+    def spy(self, did):
+        real(self, did)
+        forgotten.append((did, any(did in by for by in self.batch.values()),
+                          any(k == did or (isinstance(k, tuple) and did in k) for k in self.lines),
+                          rules._words.cache_info().currsize))
+    monkeypatch.setattr(rules.Ctx, "done", spy)
+    try:
+        ids = [r[0] for r in con.execute("SELECT document_id FROM documents WHERE status = 'ok' "
+                                         "ORDER BY document_id").fetchall()]
+        ctx = rules.Ctx(con)
+        ctx.start_batch(ids)
+        for d in ids[:2]:
+            rules._doc_text(ctx, d)
+            assert ctx.rows("pages", d)
+        ctx.done(ids[0])
+        assert ctx.rows("pages", ids[1]) and ids[1] in ctx.lines and ids[0] not in ctx.lines
+        forgotten.clear()
+        findings = audit.run(con)
+    finally:
+        con.close()
+    assert findings and [f[0] for f in forgotten] == ids
+    assert all(not rows and not lines and words == 0 for _, rows, lines, words in forgotten)
+
+
 class _Rows:
     """The rules' view of one document's stored rows, for rules tested on hand-made rows."""
 
