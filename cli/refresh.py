@@ -15,6 +15,11 @@ from extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 #: documents written (and audited) together: per-statement costs are paid once per batch
 WRITE_BATCH = 16
+#: ... or fewer: a batch is written once the results it holds weigh this much (their size as sent by
+#: the workers). Storing and auditing a batch is the main process's peak, so a bound on the batch's
+#: weight, not only on its count, bounds that peak whatever the corpus: 16 of its largest reports
+#: weigh 4.3 MB, and a batch of them peaked some 15 MB above a batch of mixed ones
+WRITE_BATCH_BYTES = 1_500_000
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
@@ -184,7 +189,8 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             for t, rows in reference_rows().items():
                 w.replace_table(t, rows)
         audited: list[str] = []
-        batch: list[dict] = []
+        batch: list[tuple[str, dict]] = []       # (document id, result)
+        weight = 0                    # the batch's size as sent by the workers
 
         def reaudit(ids: list[str], source: str | None = None) -> None:
             """Replace the findings of these documents (a missing document is not audited: none),
@@ -195,28 +201,32 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
 
         def flush() -> None:
             """Store the batch, then audit it: both overlap with the workers' extraction."""
+            nonlocal weight
             if not batch:
                 return
             t = time.perf_counter()
-            w.replace_documents([res["rows"] for res in batch], version)
-            ids = [res["rows"]["documents"][0]["document_id"] for res in batch]
+            w.replace_documents([res["rows"] for _, res in batch], version)
+            # this process's ids, not the results' strings: nothing of a result outlives its batch
+            ids = [did for did, _ in batch]
             t_audit = time.perf_counter()
             stages["store"] += t_audit - t
             reaudit(ids, STAGE)
             stages["audit"] += time.perf_counter() - t_audit
             batch.clear()
+            weight = 0
 
         # results are written in batches as they arrive: the parent holds at most one batch of rows
         def on_result(did: str, res: dict) -> None:
-            nonlocal n_failed
+            nonlocal n_failed, weight
             counts[change_of[did]] += 1
             progress(counts["new"] + counts["changed"], len(todo), did, res)
             if res["rows"]["documents"][0]["status"] == "failed":
                 n_failed += 1
             for k, v in (res.get("stages") or {}).items():
                 stages[k] += v
-            batch.append(res)
-            if len(batch) >= WRITE_BATCH:
+            batch.append((did, res))
+            weight += res.get("bytes", 0)
+            if len(batch) >= WRITE_BATCH or weight >= WRITE_BATCH_BYTES:
                 flush()
 
         # what does not wait for extraction is done first, while the zygote loads the pipeline:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import pickle
 import resource
 import signal
 import time
@@ -362,9 +363,12 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
                 path, did = slot.job
                 if slot.conn in ready:
                     try:
-                        res = slot.conn.recv()
+                        buf = slot.conn.recv_bytes()
+                        res = pickle.loads(buf)
                         if "failed" in res:
                             res = _failed(path, did, res["failed"], now - slot.started)
+                        # its size as sent: what holding it costs the caller (who may bound a batch by it)
+                        res["bytes"] = len(buf)
                     except (EOFError, OSError):
                         res = _failed(path, did, why_died(slot), now - slot.started)
                 elif time_limit and now - slot.started > time_limit:

@@ -316,16 +316,54 @@ def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
     corpus; readers of the published file get DuckDB's defaults."""
     import duckdb
     from store import Store
-    from store.db import WRITER_MEMORY_LIMIT
+    from store.db import CHECKPOINT_THRESHOLD, WRITER_MEMORY_LIMIT
     db = tmp_path / "m.duckdb"
+    q = "SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold')"
     with Store(db).writer() as w:
-        limit = w.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        limit, threshold = w.execute(q).fetchone()
     assert limit.endswith("MiB") and float(limit.split()[0]) <= int(WRITER_MEMORY_LIMIT.removesuffix("MB"))
+    # what is written is checkpointed to the file every few MB, not held until DuckDB's default 16 MB
+    assert threshold.endswith("MiB") and float(threshold.split()[0]) <= int(CHECKPOINT_THRESHOLD.removesuffix("MB"))
     con = duckdb.connect(str(db), read_only=True)
     try:
-        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != limit
+        assert con.execute(q).fetchone() != (limit, threshold)
     finally:
         con.close()
+
+
+def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_path, monkeypatch):
+    """A batch is bounded by the size of the results it holds, not only by their number: each result
+    comes with its size as sent, and a refresh writes the batch once the sizes reach the budget
+    (the main process's peak is storing and auditing a batch: a batch of large reports weighs more)."""
+    import pickle
+
+    from cli import refresh as r
+    from cli import workers as W
+    from store.db import Writer
+    jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
+    got = W.run_all(jobs, workers=1)
+    for did, res in got.items():
+        sent = {k: v for k, v in res.items() if k != "bytes"}
+        # the size of the message as sent (the pickle protocol may differ by a few bytes)
+        assert abs(res["bytes"] - len(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))) < 64, did
+    sizes = sorted(res["bytes"] for res in got.values())
+    stored: list[int] = []
+    real = Writer.replace_documents
+
+    def spy(self, batch, version):
+        stored.append(len(batch))
+        return real(self, batch, version)
+    monkeypatch.setattr(Writer, "replace_documents", spy)
+    # a budget below the smallest result: each document is a batch of its own
+    monkeypatch.setattr(r, "WRITE_BATCH_BYTES", sizes[0])
+    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1, quiet=True)
+    assert stored == [1] * len(jobs)
+    # a budget above them all: the count decides
+    stored.clear()
+    monkeypatch.setattr(r, "WRITE_BATCH_BYTES", sum(sizes) + 1)
+    monkeypatch.setattr(r, "WRITE_BATCH", 2)
+    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1, quiet=True)
+    assert sum(stored) == len(jobs) and max(stored) == 2 and len(stored) >= len(jobs) // 2
 
 
 def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_the_last_one(small_corpus, tmp_path,
