@@ -292,6 +292,9 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
     so far have been delivered and the last documents are still being extracted: the caller can
     finish its work on what it holds then, rather than after the last result.
 
+    A result received from a worker carries its size as sent, in bytes ('bytes'; none for a failure the
+    parent wrote): what holding it costs the caller, who may bound a batch by it.
+
     Without on_result, return {document_id: result}. Each of `workers` processes takes one
     document at a time; a worker that overruns the time limit is killed, one that dies or runs out
     of memory is replaced, and a worker is replaced after MAX_JOBS_PER_WORKER documents so that
