@@ -331,6 +331,19 @@ def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
         con.close()
 
 
+def _batches_written(monkeypatch) -> list[int]:
+    """The size of each batch of documents written from now on, in order (a list filled as they are)."""
+    from store.db import Writer
+    stored: list[int] = []
+    real = Writer.replace_documents
+
+    def spy(self, batch, version):
+        stored.append(len(batch))
+        return real(self, batch, version)
+    monkeypatch.setattr(Writer, "replace_documents", spy)
+    return stored
+
+
 def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_path, monkeypatch):
     """A batch is bounded by the size of the results it holds, not only by their number: each result
     comes with its size as sent, and a refresh writes the batch once the sizes reach the budget
@@ -339,7 +352,6 @@ def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_
 
     from cli import refresh as r
     from cli import workers as W
-    from store.db import Writer
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
     got = W.run_all(jobs, workers=1)
     for did, res in got.items():
@@ -347,13 +359,7 @@ def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_
         # the size of the message as sent (the pickle protocol may differ by a few bytes)
         assert abs(res["bytes"] - len(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))) < 64, did
     sizes = sorted(res["bytes"] for res in got.values())
-    stored: list[int] = []
-    real = Writer.replace_documents
-
-    def spy(self, batch, version):
-        stored.append(len(batch))
-        return real(self, batch, version)
-    monkeypatch.setattr(Writer, "replace_documents", spy)
+    stored = _batches_written(monkeypatch)
     # a budget below the smallest result: each document is a batch of its own
     monkeypatch.setattr(r, "WRITE_BATCH_BYTES", sizes[0])
     r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1, quiet=True)
@@ -373,7 +379,6 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     stores and audits the results it holds then."""
     from cli import workers as W
     from cli.refresh import refresh
-    from store.db import Writer
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
     events: list[tuple[str, int]] = []
     W.run_all(jobs, workers=2, on_result=lambda did, res: events.append(("result", 0)),
@@ -381,12 +386,6 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     drained = [n for e, n in events if e == "drained"]
     assert drained and min(drained) >= len(jobs) - 2      # not before every document was handed out
     assert events.index(("drained", drained[0])) < max(i for i, e in enumerate(events) if e[0] == "result")
-    stored: list[int] = []
-    real = Writer.replace_documents
-
-    def spy(self, batch, version):
-        stored.append(len(batch))
-        return real(self, batch, version)
-    monkeypatch.setattr(Writer, "replace_documents", spy)
+    stored = _batches_written(monkeypatch)
     run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
     assert run["n_new"] == len(jobs) == sum(stored) and len(stored) >= 2 and stored[0] >= len(jobs) - 2
