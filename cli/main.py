@@ -128,11 +128,21 @@ def main(argv: list[str] | None = None) -> int:
         print("inspections: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # one clear line, no traceback
-        name = type(e).__name__
-        msg = str(e) if name.endswith("Error") and str(e) else f"{name}: {e}"
-        print(f"inspections: error: {msg}", file=sys.stderr)
+        print(f"inspections: error: {one_line(e, getattr(args, 'db', None))}", file=sys.stderr)
         return 1
     return 2
+
+
+def one_line(e: Exception, db: str | None = None) -> str:
+    """An error as one line: its first paragraph (DuckDB's messages go on with "Possible solutions:"
+    and a link), named by its type unless that is a plain ...Error; one from DuckDB names the database
+    it happened in, when the message does not already."""
+    name = type(e).__name__
+    text = " ".join(str(e).strip().split("\n\n")[0].split())
+    msg = text if name.endswith("Error") and text else f"{name}: {text}" if text else name
+    if db and type(e).__module__.lstrip("_").split(".")[0] == "duckdb" and str(db) not in msg:
+        msg = f"{db}: {msg}"
+    return msg
 
 
 if __name__ == "__main__":

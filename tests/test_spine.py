@@ -158,6 +158,29 @@ def test_cli_refresh_prints_summary_and_errors_are_one_line(small_corpus, tmp_pa
     assert len(err) == 1 and "nope" in err[0] and "no such file" in err[0]
 
 
+def test_a_duckdb_error_during_a_refresh_is_one_line_naming_the_database(small_corpus, tmp_path, capsys,
+                                                                        monkeypatch):
+    """DuckDB's messages run to several lines (an out-of-memory one goes on with "Possible solutions:"
+    and a link) and do not say which database: the command line prints the first paragraph on one
+    line, names the database, exits 1 and leaves no published file behind."""
+    import duckdb
+
+    import audit
+    from cli.main import main
+    db = tmp_path / "e.duckdb"
+
+    def fail(*a, **k):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 32.0 MiB "
+                                          "(11.4 MiB/30.5 MiB used)\n\nPossible solutions:\n* Reducing the "
+                                          "number of threads (SET threads=X)\n\nSee also https://duckdb.org")
+    monkeypatch.setattr(audit, "run", fail)
+    assert main(["refresh", str(small_corpus), "--db", str(db), "--workers", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert str(db) in err[0] and "failed to allocate data of size 32.0 MiB" in err[0]
+    assert "Possible solutions" not in err[0] and not db.exists()
+
+
 def test_audit_reruns_only_changed_documents_and_agrees_with_a_full_audit(small_corpus, tmp_path, monkeypatch):
     import cli.refresh as r
     db = tmp_path / "x.duckdb"
