@@ -22,6 +22,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from store.schema import qualified
+
 RATINGS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}
 
@@ -57,7 +59,7 @@ class Ctx:
 
     def table(self, name: str) -> str:
         """Where a per-document table is read: the source database's copy, or the database's own."""
-        return f'{self.source}."{name}"' if self.source else f'"{name}"'
+        return qualified(name, self.source)
 
     def q(self, sql: str, params=None) -> list[dict]:
         cur = self.con.execute(sql, params or [])
