@@ -190,7 +190,6 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
                 w.replace_table(t, rows)
         audited: list[str] = []
         batch: list[tuple[str, dict]] = []       # (document id, result)
-        weight = 0                    # the batch's size as sent by the workers
 
         def reaudit(ids: list[str], source: str | None = None) -> None:
             """Replace the findings of these documents (a missing document is not audited: none),
@@ -201,7 +200,6 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
 
         def flush() -> None:
             """Store the batch, then audit it: both overlap with the workers' extraction."""
-            nonlocal weight
             if not batch:
                 return
             t = time.perf_counter()
@@ -213,11 +211,10 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             reaudit(ids, STAGE)
             stages["audit"] += time.perf_counter() - t_audit
             batch.clear()
-            weight = 0
 
         # results are written in batches as they arrive: the parent holds at most one batch of rows
         def on_result(did: str, res: dict) -> None:
-            nonlocal n_failed, weight
+            nonlocal n_failed
             counts[change_of[did]] += 1
             progress(counts["new"] + counts["changed"], len(todo), did, res)
             if res["rows"]["documents"][0]["status"] == "failed":
@@ -225,8 +222,8 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             for k, v in (res.get("stages") or {}).items():
                 stages[k] += v
             batch.append((did, res))
-            weight += res.get("bytes", 0)
-            if len(batch) >= WRITE_BATCH or weight >= WRITE_BATCH_BYTES:
+            # the batch's size as sent by the workers (a failure the parent wrote weighs nothing)
+            if len(batch) >= WRITE_BATCH or sum(r.get("bytes", 0) for _, r in batch) >= WRITE_BATCH_BYTES:
                 flush()
 
         # what does not wait for extraction is done first, while the zygote loads the pipeline:
