@@ -178,7 +178,8 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
     stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
     n_failed = 0
     import audit
-    with store.writer() as w:
+    # page text is spooled until the end: the refresh reads each batch's pages from the stage
+    with store.writer(spool_pages=True) as w:
         # the audit's rules and reference data: when they changed since the last run, every document
         # is re-audited; otherwise only the documents that changed
         audit_version = audit_fingerprint()

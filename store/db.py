@@ -5,6 +5,10 @@ applies each document's rows in one transaction, checkpoints, and publishes the
 copy with ``os.replace``: readers that have the old file open keep reading it,
 and new readers see the whole new state. A process killed at any moment leaves
 the published file as it was; its stale copy is removed by the next refresh.
+
+Page text, most of what is written, is spooled to files beside the copy (one Parquet file per
+batch, ``.NAME.tmp-PID.pages/``) and inserted into ``pages`` once, when the writer closes: see
+``Writer.flush_pages``.
 """
 from __future__ import annotations
 
@@ -31,6 +35,17 @@ WRITER_MEMORY_LIMIT = "128MB"
 #: the file. With its default, 16 MB, the last checkpoint of a refresh was the main process's peak
 #: (162 MB at 200 benchmark documents against 124 at 50); with this, 143 against 128, at the same speed
 CHECKPOINT_THRESHOLD = "4MB"
+
+#: rows per row group of the tables the writer appends to (DuckDB's default is 122,880). A checkpoint
+#: merges the small row groups that appends leave behind into larger ones, up to this size, and a merge
+#: holds what it merges in memory: with the default, merging page text cost the refresh's main process
+#: more the larger the corpus (up to 34 / 87 MB per checkpoint in a database of 1,000 / 2,000
+#: benchmark documents). This bounds a merge whatever the corpus; smaller sizes made the file larger
+#: (2,048: 45 MB for 2,000 benchmark documents, against 29 MB with this and 24 MB with the default)
+ROW_GROUP_SIZE = 8192
+#: DuckDB's memory budget while the spooled page text is inserted (Writer.flush_pages): the insert
+#: keeps what it wrote cached up to the budget, and it needs little
+FLUSH_MEMORY_LIMIT = "48MB"
 
 #: the attached in-memory database that holds the batch of documents last written, with the same
 #: tables, so that the audit of that batch reads its rows there instead of scanning the whole database
@@ -73,6 +88,7 @@ class Store:
 
     # ----------------------------------------------------------------- writing
     def _cleanup_stale(self) -> None:
+        """Remove the working copies (and page spools) of refreshes that are no longer running."""
         for p in self.path.parent.glob(f".{self.path.name}.tmp-*"):
             pid = p.name.rsplit("-", 1)[-1].split(".")[0]
             alive = False
@@ -83,20 +99,34 @@ class Store:
                 except OSError:
                     alive = False
             if not alive:
-                p.unlink(missing_ok=True)
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
 
     @contextmanager
-    def writer(self):
-        """Yield a Writer on a private copy; publish it atomically if the block succeeds."""
+    def writer(self, spool_pages: bool = False):
+        """Yield a Writer on a private copy; publish it atomically if the block succeeds.
+
+        With spool_pages, the page text of each batch written waits in files beside the copy until
+        the writer closes (Writer.flush_pages): for a writer that writes many batches and does not
+        read ``pages`` back meanwhile, as a refresh does."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._cleanup_stale()
         tmp = self.path.parent / f".{self.path.name}.tmp-{os.getpid()}"
+        spool = tmp.with_name(tmp.name + ".pages")
         tmp.unlink(missing_ok=True)
+        shutil.rmtree(spool, ignore_errors=True)
         if self.path.exists():
             shutil.copyfile(self.path, tmp)
         try:
-            con = duckdb.connect(str(tmp), config={"memory_limit": WRITER_MEMORY_LIMIT,
-                                                   "checkpoint_threshold": CHECKPOINT_THRESHOLD})
+            # the copy is attached rather than opened: the row group size is an option of ATTACH
+            con = duckdb.connect(config={"memory_limit": WRITER_MEMORY_LIMIT,
+                                         "checkpoint_threshold": CHECKPOINT_THRESHOLD,
+                                         # a bulk insert buffers this many row groups before writing them
+                                         "write_buffer_row_group_count": 1})
+            con.execute(f"ATTACH {_literal(tmp)} AS {WORKING} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+            con.execute(f"USE {WORKING}")
         except duckdb.Error as e:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.path}: cannot open a working copy ({e})") from e
@@ -105,13 +135,15 @@ class Store:
             for t in TABLES:
                 con.execute(ddl(t))
             _migrate(con)
-            w = Writer(con)
+            w = Writer(con, spool if spool_pages else None)
             yield w
             w.close_stage()
+            w.flush_pages()
             con.execute("CHECKPOINT")
             ok = True
         finally:
             con.close()
+            shutil.rmtree(spool, ignore_errors=True)
             if ok:
                 with open(tmp, "rb") as fh:
                     os.fsync(fh.fileno())
@@ -127,19 +159,29 @@ class Store:
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
 
 
+#: the name the working copy is attached under while a refresh writes it
+WORKING = "working"
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (ATTACH and COPY take no parameters)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def _migrate(con) -> None:
     """Add columns that a newer schema has and an older file lacks; rebuild a table whose columns lack
     the compression the schema asks for (DuckDB fixes it when the table is created)."""
     for t, spec in TABLES.items():
         have = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [t]).fetchall()}
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() "
+            "AND table_name = ?", [t]).fetchall()}
         for c, typ, _ in spec["columns"]:
             if c not in have:
                 con.execute(f'ALTER TABLE "{t}" ADD COLUMN "{c}" {typ}')
         packed = spec.get("compression")
         if packed:
-            sql = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
-                              [t]).fetchone()[0]
+            sql = con.execute("SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
+                              "AND schema_name = 'main' AND table_name = ?", [t]).fetchone()[0]
             if not all(re.search(rf'(^|[(,\s])"?{re.escape(c)}"?\s+\w+\s+USING COMPRESSION {m}\b', sql, re.I)
                        for c, m in packed.items()):
                 _rebuild(con, t)
@@ -160,8 +202,12 @@ def _unnest(spec: list[tuple[str, str]]) -> str:
 
 
 class Writer:
-    def __init__(self, con):
+    def __init__(self, con, spool: Path | None = None):
         self.con = con
+        #: where the page text of each batch written waits for flush_pages (None: written at once)
+        self.spool = spool
+        self._spooled: list[Path] = []
+        self._spooled_ids: set[str] = set()
 
     def _insert(self, table: str, rows: list[dict], catalog: str | None = None) -> None:
         if not rows:
@@ -210,6 +256,9 @@ class Writer:
             return
         now = _now()
         ids = [rows["documents"][0]["document_id"] for rows in batch]
+        if self._spooled_ids.intersection(ids):
+            self.flush_pages()          # a document written again: its spooled pages must be deleted
+        spool = self.spool is not None
         first = dict(self.con.execute("SELECT document_id, first_seen FROM documents "
                                       "WHERE list_contains(?, document_id)", [ids]).fetchall())
         docs = []
@@ -227,6 +276,8 @@ class Writer:
                 for t in PER_DOCUMENT:
                     self.con.execute(f'DELETE FROM "{t}" WHERE list_contains(?, document_id)', [old])
             for t in ["documents", *PER_DOCUMENT]:
+                if t == "pages" and spool:
+                    continue
                 cols = ", ".join(f'"{c}"' for c in columns(t))
                 # the stage's rows in their order (an old file may have its columns in another order)
                 self.con.execute(f"INSERT INTO {qualified(t)} ({cols}) SELECT {cols} FROM {qualified(t, STAGE)} "
@@ -235,6 +286,39 @@ class Writer:
         except Exception:
             self.con.execute("ROLLBACK")
             raise
+        if spool:
+            # after the commit: only the pages of a batch that was written wait to be inserted
+            self.spool.mkdir(exist_ok=True)
+            f = self.spool / f"{len(self._spooled):06d}.parquet"
+            cols = ", ".join(f'"{c}"' for c in columns("pages"))
+            self.con.execute(f"COPY (SELECT {cols} FROM {qualified('pages', STAGE)} ORDER BY rowid) "
+                             f"TO {_literal(f)} (FORMAT parquet)")
+            self._spooled.append(f)
+            self._spooled_ids.update(ids)
+
+    def flush_pages(self) -> None:
+        """Insert the page text spooled since the last flush into ``pages``, in one statement.
+
+        Why the pages wait: a checkpoint merges the small row groups that each batch's insert leaves
+        into larger ones, and merging page text held it in memory, more the larger the table (the
+        refresh's main process peaked at 186 / 245 MB for 1,000 / 2,000 benchmark documents). Inserted
+        together, they are written in full row groups that no checkpoint merges again, within a smaller
+        memory budget. The writer flushes when it closes, before its last checkpoint; a reader of
+        ``pages`` in the working copy before then calls this first."""
+        if not self._spooled:
+            return
+        cols = ", ".join(f'"{c}"' for c in columns("pages"))
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        self.con.execute(f"SET memory_limit = '{FLUSH_MEMORY_LIMIT}'")
+        try:
+            self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)",
+                             [[str(f) for f in self._spooled]])
+        finally:
+            self.con.execute(f"SET memory_limit = '{limit}'")
+        for f in self._spooled:
+            f.unlink(missing_ok=True)
+        self._spooled.clear()
+        self._spooled_ids.clear()
 
     def touch(self, document_id: str, source_path: str) -> None:
         self.touch_many([(document_id, source_path)])

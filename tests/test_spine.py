@@ -82,6 +82,65 @@ def test_page_text_is_stored_compressed(corpus_db, tmp_path):
     assert query(db, "SELECT count(*), sum(length(text)) FROM pages") == [(299, sum(len(p["text"]) for p in pages))]
 
 
+def test_page_text_is_written_once_when_the_writer_closes_in_row_groups_of_bounded_size(tmp_path):
+    """Each batch's page text is spooled and inserted when the writer closes, in row groups of at most
+    the writer's size. Appended batch by batch, the table was left in small row groups that each
+    checkpoint merged into larger ones (up to 122,880 rows), holding what it merged in memory: the more,
+    the larger the corpus."""
+    from store import Store
+    from store.db import ROW_GROUP_SIZE
+    db = tmp_path / "rg.duckdb"
+    n_docs, per_doc = 50, 400
+    with Store(db).writer(spool_pages=True) as w:
+        for b in range(0, n_docs, 10):
+            w.replace_documents([{"documents": [{"document_id": f"d{d}", "status": "ok"}],
+                                  "pages": [{"document_id": f"d{d}", "page": p, "first_line": p, "last_line": p,
+                                             "text": f"page {p} of d{d}: {d * p % 97} per cent"}
+                                            for p in range(1, per_doc + 1)]}
+                                 for d in range(b, b + 10)], "test")
+            assert w.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+    sizes = [r[0] for r in query(db, "SELECT max(count) FROM pragma_storage_info('pages') "
+                                     "WHERE column_name = 'text' GROUP BY row_group_id ORDER BY row_group_id")]
+    assert sum(sizes) == n_docs * per_doc and max(sizes) <= ROW_GROUP_SIZE
+    # no two neighbours fit in one row group: nothing is left for a later checkpoint to merge
+    assert all(a + b > ROW_GROUP_SIZE for a, b in zip(sizes, sizes[1:]))
+    # in the order written, each document's pages together
+    got = query(db, "SELECT document_id, page FROM pages ORDER BY rowid")
+    assert got == [(f"d{d}", p) for d in range(n_docs) for p in range(1, per_doc + 1)]
+
+
+def test_a_document_written_twice_by_one_writer_keeps_only_its_last_pages(tmp_path):
+    from store import Store
+    db = tmp_path / "twice.duckdb"
+
+    def doc(version: str, n: int) -> dict:
+        return {"documents": [{"document_id": "d", "status": "ok"}],
+                "pages": [{"document_id": "d", "page": p, "first_line": p, "last_line": p, "text": f"{version} {p}"}
+                          for p in range(1, n + 1)]}
+    with Store(db).writer(spool_pages=True) as w:
+        w.replace_documents([doc("first", 3)], "test")
+        w.replace_documents([doc("second", 2)], "test")
+    assert query(db, "SELECT page, text FROM pages ORDER BY page") == [(1, "second 1"), (2, "second 2")]
+    assert not list(tmp_path.glob(".twice.duckdb.tmp-*"))        # no copy or spool is left behind
+
+
+def test_the_working_copy_and_page_spool_of_a_dead_refresh_are_removed(tmp_path):
+    import subprocess
+    import sys
+
+    from store import Store
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    copy = tmp_path / f".x.duckdb.tmp-{dead}"
+    spool = tmp_path / f".x.duckdb.tmp-{dead}.pages"
+    copy.write_bytes(b"half-written")
+    spool.mkdir()
+    (spool / "000000.parquet").write_bytes(b"pages")
+    with Store(tmp_path / "x.duckdb").writer():
+        pass
+    assert not copy.exists() and not spool.exists()
+
+
 def test_a_database_written_before_page_text_was_compressed_is_rebuilt_with_its_rows(tmp_path):
     import duckdb
 
@@ -217,12 +276,16 @@ def test_each_batch_written_is_staged_alone_and_its_audit_there_agrees_with_the_
     second = ["liverpool-north-pdu-2023.md", "merseyside-crc-2020.txt"]      # reports with findings
     first = sorted(set(results) - set(second))
     db = tmp_path / "s.duckdb"
-    with Store(db).writer() as w:
+    with Store(db).writer(spool_pages=True) as w:
         w.replace_documents([results[d] for d in first], "test")
         w.replace_documents([results[d] for d in second], "test")
         staged = {r[0] for r in w.execute(f"SELECT document_id FROM {STAGE}.documents").fetchall()}
         stored = {r[0] for r in w.execute("SELECT document_id FROM documents").fetchall()}
         assert staged == set(second) and stored == set(results)
+        # page text waits in the spool until the writer closes, or until someone asks for it
+        assert w.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+        w.flush_pages()
+        assert {r[0] for r in w.execute("SELECT DISTINCT document_id FROM pages").fetchall()} == set(results)
         for t in PER_DOCUMENT:
             q = f"SELECT * FROM {{}}\"{t}\" WHERE list_contains(?, document_id) ORDER BY rowid"
             assert (w.execute(q.format(STAGE + "."), [second]).fetchall()
