@@ -61,7 +61,8 @@ def test_summary_ratios_and_linearity():
            "scaling": {k: {"wall_seconds": s, "peak_process_mb": 250, "peak_tree_mb": 400}
                        for k, s in (("50", 14.0), ("100", 26.0), ("200", 50.0))}}
     res["one_changed"] = {"wall_seconds": 1.0}
-    res["large"] = {"docs": 1000, "full_2_workers": {"wall_seconds": 250.0}, "changed_5pct": {"wall_seconds": 15.0}}
+    res["large"] = {"docs": 1000, "full_2_workers": {"wall_seconds": 250.0, "peak_process_mb": 280},
+                    "changed_5pct": {"wall_seconds": 15.0}}
     bench.summarise(res)
     assert res["ratios"]["changed_5pct_over_full_at_1000_docs"] == 15.0 / 250.0
     assert res["ratios"]["speedup_2_workers_over_1"] == 90 / 50
@@ -74,6 +75,11 @@ def test_summary_ratios_and_linearity():
     res["scaling"]["200"]["peak_tree_mb"] = 600           # so is memory that grows with the corpus
     bench.summarise(res)
     assert not res["targets"]["memory does not grow with corpus size (peak at the largest size within 15% of the smallest)"]
+    large = "memory does not grow from 200 to 1000 documents (largest process within 15%)"
+    assert res["targets"][large]
+    res["large"]["full_2_workers"]["peak_process_mb"] = 300    # nor from the benchmark's size to the large one
+    bench.summarise(res)
+    assert not res["targets"][large]
     res["changed_5pct"]["wall_seconds"] = 4.5             # and a 5% change that costs 9%
     bench.summarise(res)
     assert not res["targets"]["5% changed costs about 5% of full (at most 7.5%)"]
