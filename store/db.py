@@ -38,11 +38,11 @@ CHECKPOINT_THRESHOLD = "4MB"
 
 #: rows per row group of the tables the writer appends to (DuckDB's default is 122,880). A checkpoint
 #: merges the small row groups that appends leave behind into larger ones, up to this size, and a merge
-#: holds what it merges in memory: with the default, merging page text cost the refresh's main process
-#: more the larger the corpus (up to 34 / 87 MB per checkpoint in a database of 1,000 / 2,000
-#: benchmark documents). This bounds a merge whatever the corpus; smaller sizes made the file larger
-#: (2,048: 45 MB for 2,000 benchmark documents, against 29 MB with this and 24 MB with the default)
-ROW_GROUP_SIZE = 8192
+#: holds what it merges in memory; inserting the spooled page text holds a row group at a time. With
+#: the default, merging page text cost the refresh's main process more the larger the corpus (up to 34 /
+#: 87 MB per checkpoint in a database of 1,000 / 2,000 benchmark documents); with 8,192 the page insert
+#: at the end of a 200-document refresh took 28 MB, with this 8 MB, for the same file (11.3 MB)
+ROW_GROUP_SIZE = 4096
 #: DuckDB's memory budget while the spooled page text is inserted (Writer.flush_pages): the insert
 #: keeps what it wrote cached up to the budget, and it needs little
 FLUSH_MEMORY_LIMIT = "48MB"
