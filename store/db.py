@@ -119,15 +119,16 @@ class Store:
         shutil.rmtree(spool, ignore_errors=True)
         if self.path.exists():
             shutil.copyfile(self.path, tmp)
+        # the copy is attached rather than opened: the row group size is an option of ATTACH
+        con = duckdb.connect(config={"memory_limit": WRITER_MEMORY_LIMIT,
+                                     "checkpoint_threshold": CHECKPOINT_THRESHOLD,
+                                     # a bulk insert buffers this many row groups before writing them
+                                     "write_buffer_row_group_count": 1})
         try:
-            # the copy is attached rather than opened: the row group size is an option of ATTACH
-            con = duckdb.connect(config={"memory_limit": WRITER_MEMORY_LIMIT,
-                                         "checkpoint_threshold": CHECKPOINT_THRESHOLD,
-                                         # a bulk insert buffers this many row groups before writing them
-                                         "write_buffer_row_group_count": 1})
             con.execute(f"ATTACH {_literal(tmp)} AS {WORKING} (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
             con.execute(f"USE {WORKING}")
         except duckdb.Error as e:
+            con.close()
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.path}: cannot open a working copy ({e})") from e
         ok = False
