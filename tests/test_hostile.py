@@ -389,3 +389,30 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     stored = _batches_written(monkeypatch)
     run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
     assert run["n_new"] == len(jobs) == sum(stored) and len(stored) >= 2 and stored[0] >= len(jobs) - 2
+
+
+def test_a_refresh_that_reopens_its_connection_between_batches_writes_the_same_database(small_corpus, tmp_path,
+                                                                                        monkeypatch):
+    """The refresh reopens its database connection every few batches (DuckDB's cache of what it has
+    written is emptied): what it writes, page text included, is the same as without."""
+    from cli import refresh as r
+    from store.db import Writer
+    reopened = []
+    real = Writer.reopen
+
+    def spy(self):
+        before = self.con
+        real(self)
+        reopened.append(self.con is not before)
+    monkeypatch.setattr(Writer, "reopen", spy)
+    monkeypatch.setattr(r, "WRITE_BATCH", 1)
+    monkeypatch.setattr(r, "REOPEN_EVERY", 1)
+    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1, quiet=True)
+    n = len(list(small_corpus.iterdir()))
+    assert reopened == [True] * n
+    monkeypatch.setattr(r, "REOPEN_EVERY", n + 1)
+    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1, quiet=True)
+    assert len(reopened) == n
+    assert _dump(tmp_path / "a.duckdb") == _dump(tmp_path / "b.duckdb")
+    pages = "SELECT document_id, page, first_line, last_line, text FROM pages ORDER BY document_id, first_line"
+    assert query(tmp_path / "a.duckdb", pages) == query(tmp_path / "b.duckdb", pages) != []
