@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from .schema import PER_DOCUMENT, TABLES, column_types, columns, ddl, qualified
+from .schema import PER_DOCUMENT, TABLES, column_list, column_types, columns, ddl, qualified
 
 
 #: DuckDB's memory budget while a refresh writes (its default is 80% of the machine's memory). It keeps
@@ -201,7 +201,7 @@ def _rebuild(con, table: str) -> None:
     """Recreate a table with the schema's definition, keeping its rows in their order (DuckDB keeps
     the order of a plain scan, preserve_insertion_order; an ORDER BY would sort the whole table in
     memory: rebuilding the pages of 1,000 benchmark documents that way ran out of the writer's budget)."""
-    cols = ", ".join(f'"{c}"' for c in columns(table))
+    cols = column_list(table)
     con.execute(f'ALTER TABLE "{table}" RENAME TO "_old_{table}"')
     con.execute(ddl(table))
     con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "_old_{table}"')
@@ -229,7 +229,7 @@ class Writer:
         unknown = set().union(*[r.keys() for r in rows]) - set(cols)
         if unknown:
             raise StoreError(f"table {table} has no column(s) {sorted(unknown)}")
-        collist = ", ".join(chr(34) + c + chr(34) for c in cols)
+        collist = column_list(table)
         target = qualified(table, catalog)
         if len(rows) < 8:
             sql = f'INSERT INTO {target} ({collist}) VALUES ({", ".join("?" * len(cols))})'
@@ -302,7 +302,7 @@ class Writer:
             for t in ["documents", *PER_DOCUMENT]:
                 if t == "pages" and spool:
                     continue
-                cols = ", ".join(f'"{c}"' for c in columns(t))
+                cols = column_list(t)
                 # the stage's rows in their order (an old file may have its columns in another order)
                 self.con.execute(f"INSERT INTO {qualified(t)} ({cols}) SELECT {cols} FROM {qualified(t, STAGE)} "
                                  "ORDER BY rowid")
@@ -314,7 +314,7 @@ class Writer:
             # after the commit: only the pages of a batch that was written wait to be inserted
             self.spool.mkdir(exist_ok=True)
             f = self.spool / f"{len(self._spooled):06d}.parquet"
-            cols = ", ".join(f'"{c}"' for c in columns("pages"))
+            cols = column_list("pages")
             self.con.execute(f"COPY (SELECT {cols} FROM {qualified('pages', STAGE)} ORDER BY rowid) "
                              f"TO {_literal(f)} (FORMAT parquet)")
             self._spooled.append(f)
@@ -331,7 +331,7 @@ class Writer:
         ``pages`` in the working copy before then calls this first."""
         if not self._spooled:
             return
-        cols = ", ".join(f'"{c}"' for c in columns("pages"))
+        cols = column_list("pages")
         limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         self.con.execute(f"SET memory_limit = '{FLUSH_MEMORY_LIMIT}'")
         try:

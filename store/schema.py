@@ -415,6 +415,11 @@ def columns(table: str) -> list[str]:
     return [c for c, _, _ in TABLES[table]["columns"]]
 
 
+def column_list(table: str) -> str:
+    """A table's columns quoted for SQL, in the schema's order: what an INSERT or SELECT lists."""
+    return ", ".join(f'"{c}"' for c in columns(table))
+
+
 def column_types(table: str) -> list[tuple[str, str]]:
     return [(c, typ) for c, typ, _ in TABLES[table]["columns"]]
 
