@@ -88,7 +88,8 @@ class Store:
 
     # ----------------------------------------------------------------- writing
     def _cleanup_stale(self) -> None:
-        """Remove the working copies (and page spools) of refreshes that are no longer running."""
+        """Remove the working copies (and page spools) of refreshes that are no longer running, and
+        any this process left (or one with its pid before it)."""
         for p in self.path.parent.glob(f".{self.path.name}.tmp-*"):
             pid = p.name.rsplit("-", 1)[-1].split(".")[0]
             alive = False
@@ -115,8 +116,6 @@ class Store:
         self._cleanup_stale()
         tmp = self.path.parent / f".{self.path.name}.tmp-{os.getpid()}"
         spool = tmp.with_name(tmp.name + ".pages")
-        tmp.unlink(missing_ok=True)
-        shutil.rmtree(spool, ignore_errors=True)
         if self.path.exists():
             shutil.copyfile(self.path, tmp)
         try:
