@@ -47,9 +47,51 @@ _MAJOR = re.compile(r"^\s*(?:Foreword|Executive summary|Background|Contextual fa
 DEFAULT_HEADING_MAX = 70
 
 
+def _import_spacy():
+    """Import spaCy without its command line. ``import spacy`` imports ``spacy.cli`` (for
+    ``spacy.info``), and with it requests, httpx, typer and weasel: about 0.15 s of the 0.55 s the
+    import takes here, paid by every refresh with anything to extract, on its critical path (the
+    zygote loads spaCy while the main process waits). spaCy merged the same laziness once
+    (explosion/spaCy#12962, reverted; #13721 is open). ``spacy.cli`` is held by a placeholder while
+    spaCy imports, then removed: a later ``import spacy.cli`` imports the real one, and ``spacy.info``
+    imports it when called. Where this spaCy needs more of its command line at import time, the
+    placeholder is dropped and spaCy imported as usual."""
+    import sys
+    import types
+    if "spacy" in sys.modules or "spacy.cli" in sys.modules:
+        import spacy
+        return spacy
+
+    def info(*args, **kwargs):
+        from spacy.cli.info import info as real
+        return real(*args, **kwargs)
+
+    cli, cli_info = types.ModuleType("spacy.cli"), types.ModuleType("spacy.cli.info")
+    cli.__path__ = []
+    cli_info.info = info
+    cli.info = cli_info
+    sys.modules.update({"spacy.cli": cli, "spacy.cli.info": cli_info})
+    try:
+        import spacy
+        failed = False
+    except ImportError:
+        failed = True
+    finally:
+        for name in ("spacy.cli.info", "spacy.cli"):
+            if sys.modules.get(name) in (cli, cli_info):
+                del sys.modules[name]
+    if failed:      # start again, as usual, from nothing of spaCy's
+        for name in [m for m in sys.modules if m == "spacy" or m.startswith("spacy.")]:
+            del sys.modules[name]
+        import spacy
+    if getattr(spacy, "cli", None) is cli:
+        del spacy.cli
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def _pipeline():
-    import spacy
+    spacy = _import_spacy()
     from spacy.matcher import Matcher
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")

@@ -79,3 +79,46 @@ def test_a_staffing_figure_in_prose_has_the_line_of_its_value_and_of_its_sentenc
         value = r["value"] if r["value"] is not None else r["range_low"]
         assert _re.search(rf"\b{value:g}\b", lines[r["value_line"] - 1]), (r["value_text"], r["value_line"])
         assert r["line"] <= r["value_line"]
+
+
+def _python(code: str, **env) -> str:
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={**os.environ, **env}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_spacy_is_loaded_without_its_command_line_which_stays_importable():
+    # in a fresh process: the pipeline's spaCy import leaves out spacy.cli and what it pulls in
+    # (requests, typer), yet spacy.info and a later `import spacy.cli` reach the real command line
+    out = _python(
+        "import sys\n"
+        "from extract.prose import _pipeline\n"
+        "nlp, m = _pipeline()\n"
+        "print(len(list(nlp('It was 22 per cent. It rose.').sents)))\n"
+        "print(sorted(n for n in ('spacy.cli', 'requests', 'typer') if n in sys.modules))\n"
+        "import spacy\n"
+        "print(spacy.info()['spacy_version'] == spacy.__version__)\n"
+        "import spacy.cli\n"
+        "print(callable(spacy.cli.download))\n")
+    assert out.split("\n")[:4] == ["2", "[]", "True", "True"]
+
+
+def test_a_spacy_that_needs_its_command_line_to_import_is_imported_as_usual(tmp_path):
+    # a package named spacy whose import reaches further into spacy.cli than the placeholder holds:
+    # the placeholder is dropped and the package imported again, normally
+    pkg = tmp_path / "spacy"
+    (pkg / "cli").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from .cli.info import info\nfrom .cli.download import download\n")
+    (pkg / "cli" / "__init__.py").write_text("from .download import download\n")
+    (pkg / "cli" / "info.py").write_text("def info():\n    return 'real info'\n")
+    (pkg / "cli" / "download.py").write_text("def download():\n    return 'real download'\n")
+    out = _python("from extract.prose import _import_spacy\n"
+                  "spacy = _import_spacy()\n"
+                  "print(spacy.__file__)\nprint(spacy.info())\nprint(spacy.cli.download())\n",
+                  PYTHONPATH=str(tmp_path))
+    assert out.split("\n")[:3] == [str(pkg / "__init__.py"), "real info", "real download"]
