@@ -43,9 +43,14 @@ CHECKPOINT_THRESHOLD = "4MB"
 #: 87 MB per checkpoint in a database of 1,000 / 2,000 benchmark documents); with 8,192 the page insert
 #: at the end of a 200-document refresh took 28 MB, with this 8 MB, for the same file (11.3 MB)
 ROW_GROUP_SIZE = 4096
-#: DuckDB's memory budget while the spooled page text is inserted (Writer.flush_pages): the insert
-#: keeps what it wrote cached up to the budget, and it needs little
-FLUSH_MEMORY_LIMIT = "48MB"
+#: DuckDB's memory budgets for inserting the spooled page text (Writer.flush_pages), tried in turn: the
+#: insert fills the budget it is given with what it writes, so the smallest that works is used. What it
+#: needs grows slowly with the text: inserting the page text of 1,000 / 2,000 / 8,000 / 16,000 benchmark
+#: documents needed more than 24 MB from 2,000 on and more than 32 MB from 8,000 on, and took +33 MB
+#: (with 24 MB) / +62 / +67 / +69 MB (with 48 MB). A budget that proves too small fails within about a
+#: second, its insert rolled back, and the next is tried. At 1,000 documents the refresh's main process
+#: peaked at 128 MB with 24 MB first, 143 MB with 48 MB
+FLUSH_MEMORY_LIMITS = ("24MB", "48MB", WRITER_MEMORY_LIMIT)
 
 #: the attached in-memory database that holds the batch of documents last written, with the same
 #: tables, so that the audit of that batch reads its rows there instead of scanning the whole database
@@ -332,10 +337,18 @@ class Writer:
             return
         cols = column_list("pages")
         limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        self.con.execute(f"SET memory_limit = '{FLUSH_MEMORY_LIMIT}'")
         try:
-            self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)",
-                             [[str(f) for f in self._spooled]])
+            for i, budget in enumerate(FLUSH_MEMORY_LIMITS):
+                try:
+                    # setting a budget fails too when DuckDB holds more than it already
+                    self.con.execute(f"SET memory_limit = '{budget}'")
+                    self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)",
+                                     [[str(f) for f in self._spooled]])
+                    break
+                except duckdb.OutOfMemoryException:
+                    # the statement is rolled back: nothing of it stays; a larger budget is tried
+                    if i == len(FLUSH_MEMORY_LIMITS) - 1:
+                        raise
         finally:
             self.con.execute(f"SET memory_limit = '{limit}'")
         for f in self._spooled:

@@ -109,6 +109,41 @@ def test_page_text_is_written_once_when_the_writer_closes_in_row_groups_of_bound
     assert got == [(f"d{d}", p) for d in range(n_docs) for p in range(1, per_doc + 1)]
 
 
+def test_a_page_flush_whose_memory_budget_is_too_small_is_rolled_back_and_retried_with_a_larger_one(
+        tmp_path, monkeypatch):
+    """The spooled page text is inserted under the smallest budget that works: one too small fails
+    (DuckDB's OutOfMemoryException), leaves nothing behind, and the next budget is tried."""
+    import duckdb
+    import pytest
+
+    import store.db
+    from store import Store
+    db = tmp_path / "budget.duckdb"
+    n_docs, per_doc = 20, 300
+    expected = [(f"d{d}", p) for d in range(n_docs) for p in range(1, per_doc + 1)]
+    monkeypatch.setattr(store.db, "FLUSH_MEMORY_LIMITS", ("256kB", "1MB", store.db.WRITER_MEMORY_LIMIT))
+    with Store(db).writer(spool_pages=True) as w:
+        w.replace_documents([{"documents": [{"document_id": f"d{d}", "status": "ok"}],
+                              "pages": [{"document_id": f"d{d}", "page": p, "first_line": p, "last_line": p,
+                                         "text": f"page {p} of d{d}: " + " ".join(str(d * p * k % 9973) for k in range(200))}
+                                        for p in range(1, per_doc + 1)]}
+                             for d in range(n_docs)], "test")
+        spooled = [str(f) for f in w._spooled]
+        before = w.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        # the first two budgets are too small for this text: DuckDB fails, when set to one (it holds
+        # more already) or when inserting under it
+        for budget in store.db.FLUSH_MEMORY_LIMITS[:2]:
+            with pytest.raises(duckdb.OutOfMemoryException):
+                w.execute(f"SET memory_limit = '{budget}'")
+                w.execute("INSERT INTO pages SELECT * FROM read_parquet(?)", [spooled])
+        w.execute(f"SET memory_limit = '{before}'")
+        assert w.execute("SELECT count(*) FROM pages").fetchone()[0] == 0
+        w.flush_pages()
+        assert w.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+        assert w.execute("SELECT document_id, page FROM pages ORDER BY rowid").fetchall() == expected
+    assert query(db, "SELECT document_id, page FROM pages ORDER BY rowid") == expected
+
+
 def test_a_document_written_twice_by_one_writer_keeps_only_its_last_pages(tmp_path):
     from store import Store
     db = tmp_path / "twice.duckdb"
