@@ -375,20 +375,49 @@ def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_
 def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_the_last_one(small_corpus, tmp_path,
                                                                                               monkeypatch):
     """The end of a refresh is the last document's storing and auditing, not a whole batch's: once the
-    queue is empty, run_all calls on_drained while the last documents are extracted, and the refresh
-    stores and audits the results it holds then."""
+    queue is empty and no result has come for a moment, run_all calls on_drained while the last
+    documents are extracted, and the refresh stores and audits the results it holds then."""
+    import time
+
+    from cli import pipeline as P
     from cli import workers as W
     from cli.refresh import refresh
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
-    events: list[tuple[str, int]] = []
-    W.run_all(jobs, workers=2, on_result=lambda did, res: events.append(("result", 0)),
+    # the smallest document, the last handed out, takes a while (workers are forked after this)
+    last = min(jobs, key=lambda j: W._cost(j[0]))[1]
+    real = P.process_file
+
+    def slow_last(path, document_id):
+        if document_id == last:
+            time.sleep(1.0)
+        return real(path, document_id)
+    monkeypatch.setattr(P, "process_file", slow_last)
+    events: list[tuple[str, str]] = []
+    W.run_all(jobs, workers=2, on_result=lambda did, res: events.append(("result", did)),
               on_drained=lambda: events.append(("drained", sum(e[0] == "result" for e in events))))
     drained = [n for e, n in events if e == "drained"]
     assert drained and min(drained) >= len(jobs) - 2      # not before every document was handed out
-    assert events.index(("drained", drained[0])) < max(i for i, e in enumerate(events) if e[0] == "result")
+    assert events[-1] == ("result", last) and events[-2][0] == "drained"
     stored = _batches_written(monkeypatch)
     run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
-    assert run["n_new"] == len(jobs) == sum(stored) and len(stored) >= 2 and stored[0] >= len(jobs) - 2
+    assert run["n_new"] == len(jobs) == sum(stored) and stored == [len(jobs) - 1, 1]
+
+
+def test_results_that_come_within_a_moment_of_each_other_at_the_end_are_stored_together(small_corpus, tmp_path,
+                                                                                        monkeypatch):
+    """When the last documents are done within DRAIN_QUIET of each other, no store and audit starts
+    between them: one batch, not a batch for the ones that came first and another for the last."""
+    from cli import workers as W
+    from cli.refresh import refresh
+    jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
+    monkeypatch.setattr(W, "DRAIN_QUIET", 60.0)
+    events: list[str] = []
+    W.run_all(jobs, workers=2, on_result=lambda did, res: events.append("result"),
+              on_drained=lambda: events.append("drained"))
+    assert events == ["result"] * len(jobs)
+    stored = _batches_written(monkeypatch)
+    refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
+    assert stored == [len(jobs)]
 
 
 def test_a_refresh_that_reopens_its_connection_between_batches_writes_the_same_database(small_corpus, tmp_path,
