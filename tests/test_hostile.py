@@ -400,7 +400,9 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     assert events[-1] == ("result", last) and events[-2][0] == "drained"
     stored = _batches_written(monkeypatch)
     run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
-    assert run["n_new"] == len(jobs) == sum(stored) and stored == [len(jobs) - 1, 1]
+    # the slow last document is stored alone, after the others (the ones before it may come in one
+    # batch or two, as they come within DRAIN_QUIET of each other or not)
+    assert run["n_new"] == len(jobs) == sum(stored) and stored[-1] == 1 and stored[0] >= len(jobs) - 2
 
 
 def test_results_that_come_within_a_moment_of_each_other_at_the_end_are_stored_together(small_corpus, tmp_path,

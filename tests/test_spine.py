@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2
+import pytest
 
 from conftest import CORPUS, gold_files, query
 
@@ -114,7 +115,6 @@ def test_a_page_flush_whose_memory_budget_is_too_small_is_rolled_back_and_retrie
     """The spooled page text is inserted under the smallest budget that works: one too small fails
     (DuckDB's OutOfMemoryException), leaves nothing behind, and the next budget is tried."""
     import duckdb
-    import pytest
 
     import store.db
     from store import Store
