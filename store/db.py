@@ -46,7 +46,7 @@ ROW_GROUP_SIZE = 4096
 #: DuckDB's memory budgets for inserting the spooled page text (Writer.flush_pages), tried in turn: the
 #: insert fills the budget it is given with what it writes, so the smallest that works is used. What it
 #: needs grows slowly with the text: inserting the page text of 1,000 / 2,000 / 8,000 / 16,000 benchmark
-#: documents needed more than 24 MB from 2,000 on and more than 32 MB from 4,000 on, and took +33 MB
+#: documents needed more than 32 MB (24 was enough at 1,000) from 2,000 on, and took +33 MB
 #: (with 24 MB) / +62 / +67 / +69 MB (with 48 MB). A budget that proves too small fails within about a
 #: second, its insert rolled back, and the next is tried. At 1,000 documents the refresh's main process
 #: peaked at 128 MB with 24 MB first, 143 MB with 48 MB; at 5,000, 158 MB (24 MB too small, 48 MB used)
