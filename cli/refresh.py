@@ -203,10 +203,11 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             w.insert("audit_findings", audit.run(w.con, documents=ids, source=source))
             audited.extend(ids)
 
-        written = [0]                   # batches written
+        written = 0                     # batches written
 
         def flush() -> None:
             """Store the batch, then audit it: both overlap with the workers' extraction."""
+            nonlocal written
             if not batch:
                 return
             t = time.perf_counter()
@@ -218,8 +219,8 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             reaudit(ids, STAGE)
             stages["audit"] += time.perf_counter() - t_audit
             batch.clear()
-            written[0] += 1
-            if written[0] % REOPEN_EVERY == 0:
+            written += 1
+            if written % REOPEN_EVERY == 0:
                 w.reopen()
 
         # results are written in batches as they arrive: the parent holds at most one batch of rows

@@ -336,14 +336,14 @@ class Writer:
         if not self._spooled:
             return
         cols = column_list("pages")
+        files = [str(f) for f in self._spooled]
         limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         try:
             for i, budget in enumerate(FLUSH_MEMORY_LIMITS):
                 try:
-                    # setting a budget fails too when DuckDB holds more than it already
+                    # setting a budget fails too, when DuckDB already holds more than it
                     self.con.execute(f"SET memory_limit = '{budget}'")
-                    self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)",
-                                     [[str(f) for f in self._spooled]])
+                    self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)", [files])
                     break
                 except duckdb.OutOfMemoryException:
                     # the statement is rolled back: nothing of it stays; a larger budget is tried
