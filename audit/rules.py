@@ -22,7 +22,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from store.schema import qualified
+from ..store.schema import qualified
 
 RATINGS = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}

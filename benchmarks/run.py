@@ -261,8 +261,8 @@ def measured(cmd: list[str], sample: bool = True) -> dict:
 
 REFRESH = r"""
 import json, sys
-from cli.refresh import refresh
-run = refresh([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]), quiet=True)
+from hmip_inspections.pipeline import refresh
+run = refresh([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3])).as_dict()
 run.pop("documents", None)
 print(json.dumps(run, default=str))
 """
@@ -325,8 +325,8 @@ def profile(out: Path) -> str:
         from pyinstrument import Profiler
     except ImportError:
         return "pyinstrument is not installed (pip install -e '.[bench]')"
-    from cli.pipeline import process_file
-    from extract import warm_up
+    from hmip_inspections.pipeline.process import process_file
+    from hmip_inspections.extract import warm_up
     warm_up()
     prof = Profiler(interval=0.002)
     prof.start()

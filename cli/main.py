@@ -43,9 +43,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("--db", default=DEFAULT_DB)
     e.add_argument("--json", action="store_true", help="print the figures as JSON")
 
-    a = sub.add_parser("audit", help="run the audit and print its findings; exit 1 on an unexplained contradiction",
-                       description="Example: inspections audit --db inspections.duckdb")
+    a = sub.add_parser("audit", help="print the audit's findings; exit 1 on an unexplained contradiction",
+                       description="Print the stored findings (the database is only read). Example: "
+                                   "inspections audit --db inspections.duckdb")
     a.add_argument("--db", default=DEFAULT_DB)
+    a.add_argument("--rerun", action="store_true",
+                   help="re-run every rule with this version's rules first, and publish (as a refresh does)")
 
     q = sub.add_parser("query", help="run one of the queries in queries/ and print the result",
                        description="Run queries/NAME.sql on the database (read-only). Without NAME, list the "
@@ -78,15 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         if args.command == "refresh":
-            from .refresh import DEFAULT_CORPUS, refresh
-            paths = args.paths or [str(DEFAULT_CORPUS)]
+            from ..pipeline import refresh
+            from .summary import print_progress, print_summary
             if args.pdf_engine:
                 os.environ["INSPECTIONS_PDF_ENGINE"] = args.pdf_engine   # read by the workers
-            refresh(paths, args.db, workers=max(1, args.workers), quiet=args.quiet,
-                    time_limit=args.time_limit, memory_mb=args.memory_limit)
+            res = refresh(args.paths, args.db, workers=args.workers, time_limit=args.time_limit,
+                          memory_mb=args.memory_limit, on_progress=None if args.quiet else print_progress)
+            if not args.quiet:
+                print_summary(res)
             return 0
         if args.command == "evaluate":
-            from .evaluate import evaluate, print_report
+            from ..report.accuracy import evaluate, print_report
             rep = evaluate(args.gold_dir, args.db)
             if args.json:
                 import json
@@ -98,10 +103,13 @@ def main(argv: list[str] | None = None) -> int:
             from pathlib import Path
             if not Path(args.db).exists():
                 raise FileNotFoundError(f"{args.db}: no such database (run 'inspections refresh' first)")
-            from .audit_cmd import print_findings
+            from .audit import print_findings
+            if args.rerun:
+                from ..pipeline import rerun_audit
+                rerun_audit(args.db)
             return 1 if print_findings(args.db) else 0
         if args.command == "query":
-            from store.queries import load, print_result, run
+            from ..store.queries import load, print_result, run
             if not args.name:
                 for qq in load().values():
                     print(f"{qq.name:26} {qq.summary}")
@@ -110,18 +118,18 @@ def main(argv: list[str] | None = None) -> int:
             print_result(df, "csv" if args.csv else "json" if args.json else "table")
             return 0
         if args.command == "export":
-            from .export import export
+            from ..store.export import export
             counts = export(args.db, args.directory, args.format)
             print(f"{args.directory}: {len(counts)} tables, {sum(counts.values())} rows as {args.format} "
                   f"(schema.json describes them)")
             return 0
         if args.command == "report":
-            from report import build
+            from ..report import build
             res = build(args.db, args.html, quiet=False)
             print(f"{res['index']}: index and {len(res['reports'])} report pages")
             return 0
         if args.command == "schema":
-            from store.schema import markdown
+            from ..store.schema import markdown
             print(markdown())
             return 0
     except KeyboardInterrupt:

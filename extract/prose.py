@@ -274,7 +274,7 @@ def _pattern_file(name: str) -> dict:
     """One of the pattern files in extract/patterns/, read."""
     import json
     from importlib import resources
-    with resources.files("extract").joinpath(f"patterns/{name}").open(encoding="utf-8") as fh:
+    with resources.files(__package__).joinpath(f"patterns/{name}").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -16,14 +16,14 @@ RATINGS_ORDER = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 
 @lru_cache(maxsize=1)
 def reference() -> dict:
-    with resources.files("normalise").joinpath("reference/methodologies.json").open(encoding="utf-8") as fh:
+    with resources.files(__package__).joinpath("reference/methodologies.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 
 @lru_cache(maxsize=1)
 def metrics() -> dict:
     """The staffing vocabulary: workforce metric codes and the grades of staff prose names."""
-    with resources.files("normalise").joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
+    with resources.files(__package__).joinpath("reference/metrics.json").open(encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -11,7 +11,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"   # the top-level queries/ folder
+from .. import PACKAGE_ROOT
+
+#: the queries/ folder of the package (the checkout's top-level queries/)
+QUERY_DIR = PACKAGE_ROOT / "queries"
 
 
 class QueryError(Exception):

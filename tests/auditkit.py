@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import audit
-from extract import analyse_document
-from extract.document import Document, Word, document_from_text, load
-from normalise import normalise
-from normalise.reference import reference_rows
-from store import Store
+from hmip_inspections import audit
+from hmip_inspections.extract import analyse_document
+from hmip_inspections.extract.document import Document, Word, document_from_text, load
+from hmip_inspections.normalise import normalise
+from hmip_inspections.normalise.reference import reference_rows
+from hmip_inspections.store import Store
 
 
 def findings_for(doc: Document, tmp: Path, name: str) -> set[tuple[str, str, str]]:

@@ -19,9 +19,9 @@ def gold_files() -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory):
     """The embedded corpus refreshed into a fresh database; returns (db path, refresh run)."""
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path_factory.mktemp("db") / "corpus.duckdb"
-    run = refresh([str(CORPUS)], str(db), workers=2, quiet=True)
+    run = refresh([str(CORPUS)], str(db), workers=2)
     return db, run
 
 

@@ -23,9 +23,9 @@ def test_corpus_is_distinct_half_pdf_and_readable(tmp_path):
     files = bench.build_corpus(tmp_path / "c", 12)
     assert len(files) == 12 and sum(f.suffix == ".pdf" for f in files) == 6
     assert len({hashlib.sha256(f.read_bytes()).hexdigest() for f in files}) == 12
-    from cli.refresh import refresh
-    run = refresh([str(tmp_path / "c")], str(tmp_path / "b.duckdb"), workers=2, quiet=True)
-    assert run["n_new"] == 12 and run["n_failed"] == 0 and run["n_duplicate"] == 0
+    from hmip_inspections.pipeline import refresh
+    run = refresh([str(tmp_path / "c")], str(tmp_path / "b.duckdb"), workers=2)
+    assert run.n_new == 12 and run.n_failed == 0 and run.n_duplicate == 0
     from conftest import query
     # text and PDF variants alike name renamed providers: their words differ, not only their bytes
     rows = query(tmp_path / "b.duckdb", "SELECT format, provider_name FROM documents WHERE provider_name IS NOT NULL")
@@ -121,7 +121,7 @@ def test_a_pdf_variant_reads_as_its_source_but_for_the_provider(tmp_path, name):
     """The benchmark's PDF variants are real documents: with the provider renamed (and no figure moved:
     variant 3 shifts percentages by 3 % 3 = 0) every data table reads as from the source once the old
     name is put back, and the document is classified and rated alike."""
-    from cli.pipeline import process_file
+    from hmip_inspections.pipeline.process import process_file
     bench = _bench()
     src, out = ROOT / "corpus" / "pdf" / name, tmp_path / name
     assert bench.pdf_variant(src, out, 3) > 0

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from extract import analyse_document
-from extract.document import document_from_text, strip_footnote_markers
-from extract.prose import Sentence, context_facts
-from normalise import normalise
+from hmip_inspections.extract import analyse_document
+from hmip_inspections.extract.document import document_from_text, strip_footnote_markers
+from hmip_inspections.extract.prose import Sentence, context_facts
+from hmip_inspections.normalise import normalise
 
 
 def _facts(*texts: str, section: str = "Background") -> list[tuple]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from conftest import ROOT
-from store.schema import TABLES, markdown
+from hmip_inspections.store.schema import TABLES, markdown
 
 
 def test_readme_schema_is_the_generated_one():
@@ -15,8 +15,8 @@ def test_readme_schema_is_the_generated_one():
 
 def test_every_subcommand_is_documented():
     import argparse
-    from cli.main import parse_args  # noqa: F401
-    import cli.main as m
+    from hmip_inspections.cli.main import parse_args  # noqa: F401
+    import hmip_inspections.cli.main as m
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     parser_src = (ROOT / "cli" / "main.py").read_text(encoding="utf-8")
     import re
@@ -34,13 +34,13 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_readme_lists_every_audit_rule():
-    from audit import rules_markdown
+    from hmip_inspections.audit import rules_markdown
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert rules_markdown() in readme
 
 
 def test_readme_lists_every_query():
-    from store.queries import load
+    from hmip_inspections.store.queries import load
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in load():
         assert f"| `{name}` |" in readme, name

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from extract.fieldwork import inspection_facts
+from hmip_inspections.extract.fieldwork import inspection_facts
 
 
 def _s(*texts: str) -> list:

@@ -8,10 +8,10 @@ import pytest
 
 from auditkit import findings_for
 from conftest import CORPUS
-from extract import analyse_document
-from extract.document import document_from_text
-from normalise import normalise
-from normalise.reference import choose_methodology
+from hmip_inspections.extract import analyse_document
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.normalise import normalise
+from hmip_inspections.normalise.reference import choose_methodology
 
 FW1, FW2 = "pdu_inspection_2021_on", "pdu_inspection_2023_on"
 PDU_MD = CORPUS / "text" / "liverpool-north-pdu-2023.md"
@@ -105,9 +105,9 @@ def test_a_framework_2_report_is_audited_against_its_own_standards_and_says_they
     # and a contradiction found that is not there
     renumbered = {(r, {"2.5": "2.4", "1.4": "1.3"}.get(s, s), sev) for r, s, sev in base}
     assert fw2 == renumbered
-    import audit
-    from normalise.reference import reference_rows
-    from store import Store
+    from hmip_inspections import audit
+    from hmip_inspections.normalise.reference import reference_rows
+    from hmip_inspections.store import Store
     rows = _rows(_framework2())
     with Store(tmp_path / "full.duckdb").writer() as w:
         w.replace_document(rows, "test")

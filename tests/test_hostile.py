@@ -22,9 +22,9 @@ def hostile(tmp_path_factory):
     files = make_hostile_corpus(root, CORPUS / "pdf" / "liverpool-north-pdu-2023.pdf",
                                 CORPUS / "text" / "liverpool-north-pdu-2023.md")
     shutil.copy(CORPUS / "text" / "merseyside-crc-2020.txt", root / "good.txt")
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = root.parent / "h.duckdb"
-    run = refresh([str(root)], str(db), workers=2, quiet=True, time_limit=120)
+    run = refresh([str(root)], str(db), workers=2, time_limit=120)
     return root, files, db, run
 
 
@@ -67,7 +67,7 @@ def test_other_encodings_are_read_normally(hostile, kind):
 def test_good_documents_in_the_same_run_are_processed(hostile):
     root, files, db, run = hostile
     assert query(db, "SELECT status, score FROM documents WHERE document_id = 'good.txt'")[0] == ("ok", 13)
-    assert run["n_seen"] == len(files) + 1
+    assert run.n_seen == len(files) + 1
 
 
 def test_hidden_files_and_the_database_itself_are_not_documents(hostile, tmp_path):
@@ -78,10 +78,10 @@ def test_hidden_files_and_the_database_itself_are_not_documents(hostile, tmp_pat
     folder = tmp_path / "reports"
     folder.mkdir()
     shutil.copy(CORPUS / "text" / "merseyside-crc-blog-commentary.txt", folder / "blog.txt")
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     for _ in range(2):
-        run = refresh([str(folder)], str(folder / "reports.duckdb"), workers=1, quiet=True)
-    assert (run["n_seen"], run["n_unchanged"]) == (1, 1)
+        run = refresh([str(folder)], str(folder / "reports.duckdb"), workers=1)
+    assert (run.n_seen, run.n_unchanged) == (1, 1)
 
 
 def test_same_report_twice_is_recorded_once_with_both_paths(hostile):
@@ -91,11 +91,11 @@ def test_same_report_twice_is_recorded_once_with_both_paths(hostile):
     paths = query(db, "SELECT source_path, duplicate FROM document_sources WHERE document_id = 'copy-a.txt' "
                       "ORDER BY source_path")
     assert [(Path(p).name, d) for p, d in paths] == [("copy-a.txt", False), ("copy-b.txt", True)]
-    assert run["n_duplicate"] == 1
+    assert run.n_duplicate == 1
 
 
 def test_time_limit_stops_a_document_and_the_run_goes_on(tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     src = tmp_path / "in"
     src.mkdir()
     # a real report with its body repeated 40 times: about 10 MB that take many seconds to read through
@@ -103,14 +103,14 @@ def test_time_limit_stops_a_document_and_the_run_goes_on(tmp_path):
     (src / "slow.txt").write_text(report + report[len(report) // 10:] * 40, encoding="utf-8")
     shutil.copy(CORPUS / "text" / "liverpool-north-pdu-2023.md", src / "fast.md")
     db = tmp_path / "t.duckdb"
-    refresh([str(src)], str(db), workers=2, quiet=True, time_limit=2.0)
+    refresh([str(src)], str(db), workers=2, time_limit=2.0)
     rows = dict(query(db, "SELECT document_id, status || ': ' || coalesce(error, '') FROM documents"))
     assert rows["slow.txt"].startswith("failed") and "time limit of 2 s" in rows["slow.txt"]
     assert rows["fast.md"].startswith("ok")
 
 
 def test_memory_limit_stops_a_document_and_the_run_goes_on(tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     src = tmp_path / "in"
     src.mkdir()
     # reading a 40 MB file needs more than 16 MB on top of the loaded pipeline, whatever the heap holds
@@ -119,7 +119,7 @@ def test_memory_limit_stops_a_document_and_the_run_goes_on(tmp_path):
         fh.write(line * (40 * 1024 * 1024 // len(line)))
     shutil.copy(CORPUS / "text" / "liverpool-north-pdu-2023.md", src / "fine.md")
     db = tmp_path / "m.duckdb"
-    refresh([str(src)], str(db), workers=2, quiet=True, memory_mb=16)
+    refresh([str(src)], str(db), workers=2, memory_mb=16)
     rows = dict(query(db, "SELECT document_id, status || ': ' || coalesce(error, '') FROM documents"))
     assert rows["big.txt"].startswith("failed") and "memory limit of 16 MB" in rows["big.txt"]
     assert rows["fine.md"].startswith("ok")
@@ -140,15 +140,15 @@ def _dump(db):
 
 
 def test_two_workers_give_the_same_database_as_one(corpus_db, tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db1 = tmp_path / "one.duckdb"
-    refresh([str(CORPUS)], str(db1), workers=1, quiet=True)
+    refresh([str(CORPUS)], str(db1), workers=1)
     db2, _ = corpus_db          # built with 2 workers
     assert _dump(db1) == _dump(db2)
 
 
 def _cli(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "cli.main", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "hmip_inspections.cli.main", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, **kw)
 
 
@@ -188,9 +188,9 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("when", ["while extracting", "while writing", "at random"])
 def test_killed_refresh_leaves_the_previous_database_intact(text_corpus, tmp_path, when):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path / "k.duckdb"
-    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    refresh([str(text_corpus)], str(db), workers=1)
     before = _dump(db)
     f = text_corpus / "merseyside-crc-2020.txt"
     f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    14/30"), encoding="utf-8")
@@ -215,8 +215,8 @@ def test_killed_refresh_leaves_the_previous_database_intact(text_corpus, tmp_pat
     # the published file opens and holds exactly the previous content
     assert _dump(db) == before
     # and the next refresh completes normally, cleaning up after the killed one
-    run = refresh([str(text_corpus)], str(db), workers=1, quiet=True)
-    assert run["n_changed"] == 1
+    run = refresh([str(text_corpus)], str(db), workers=1)
+    assert run.n_changed == 1
     assert query(db, "SELECT score FROM documents WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 14
     assert not list(tmp_path.glob(".k.duckdb.tmp-*"))
 
@@ -240,15 +240,15 @@ print(errors, sorted(x for x in seen if x is not None))
 
 
 def test_reader_keeps_reading_during_a_refresh_and_sees_new_data(text_corpus, tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path / "r.duckdb"
-    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    refresh([str(text_corpus)], str(db), workers=1)
     f = text_corpus / "merseyside-crc-2020.txt"
     f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    29/30"), encoding="utf-8")
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db), "8"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     time.sleep(1.0)
-    refresh([str(text_corpus)], str(db), workers=1, quiet=True)
+    refresh([str(text_corpus)], str(db), workers=1)
     out, err = reader.communicate(timeout=60)
     errors, seen = out.strip().split(" ", 1)
     assert errors == "0", err
@@ -259,7 +259,7 @@ def test_workers_are_forked_from_the_zygote_and_answer(tmp_path):
     """Workers come from one small process forked right after the pipeline is loaded (so a replacement
     worker does not inherit the parent's grown heap); if it is gone, workers are forked directly."""
     import multiprocessing as mp
-    from cli import workers as W
+    from hmip_inspections.pipeline import workers as W
     from conftest import CORPUS
     ctx = mp.get_context("fork")
     z = W._Zygote(ctx)
@@ -288,8 +288,8 @@ def test_an_unused_zygote_is_stopped_at_once_and_a_refresh_with_nothing_to_do_st
     killed while still loading (not waited for), and closing it again is harmless."""
     import multiprocessing as mp
     import signal
-    from cli import workers as W
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import workers as W
+    from hmip_inspections.pipeline import refresh
     from conftest import CORPUS
     z = W._Zygote(mp.get_context("fork"))
     z.close()
@@ -303,9 +303,9 @@ def test_an_unused_zygote_is_stopped_at_once_and_a_refresh_with_nothing_to_do_st
         return started[-1]
     monkeypatch.setattr(W, "start_zygote", spy)
     db = tmp_path / "x.duckdb"
-    first = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db), quiet=True)
-    again = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db), quiet=True)
-    assert (first["n_new"], again["n_unchanged"], again["n_new"] + again["n_changed"]) == (1, 1, 0)
+    first = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db))
+    again = refresh([str(CORPUS / "text" / "merseyside-crc-blog-commentary.txt")], str(db))
+    assert (first.n_new, again.n_unchanged, again.n_new + again.n_changed) == (1, 1, 0)
     assert len(started) == 2 and all(s.closed and not s.proc.is_alive() for s in started)
     assert started[0].forked == 1 and started[1].forked == 0 and started[1].proc.exitcode == -signal.SIGKILL
 
@@ -315,8 +315,8 @@ def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
     writer's connection has a fixed budget, so the refresh's main process does not grow with the
     corpus; readers of the published file get DuckDB's defaults."""
     import duckdb
-    from store import Store
-    from store.db import CHECKPOINT_THRESHOLD, WRITER_MEMORY_LIMIT
+    from hmip_inspections.store import Store
+    from hmip_inspections.store.db import CHECKPOINT_THRESHOLD, WRITER_MEMORY_LIMIT
     db = tmp_path / "m.duckdb"
     q = "SELECT current_setting('memory_limit'), current_setting('checkpoint_threshold')"
     with Store(db).writer() as w:
@@ -333,7 +333,7 @@ def test_the_refresh_writes_within_a_fixed_duckdb_memory_budget(tmp_path):
 
 def _batches_written(monkeypatch) -> list[int]:
     """The size of each batch of documents written from now on, in order (a list filled as they are)."""
-    from store.db import Writer
+    from hmip_inspections.store.db import Writer
     stored: list[int] = []
     real = Writer.replace_documents
 
@@ -350,8 +350,8 @@ def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_
     (the main process's peak is storing and auditing a batch: a batch of large reports weighs more)."""
     import pickle
 
-    from cli import refresh as r
-    from cli import workers as W
+    from hmip_inspections.pipeline import orchestrate as r
+    from hmip_inspections.pipeline import workers as W
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
     got = W.run_all(jobs, workers=1)
     for did, res in got.items():
@@ -362,13 +362,13 @@ def test_a_batch_is_written_once_its_results_weigh_the_budget(small_corpus, tmp_
     stored = _batches_written(monkeypatch)
     # a budget below the smallest result: each document is a batch of its own
     monkeypatch.setattr(r, "WRITE_BATCH_BYTES", sizes[0])
-    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1, quiet=True)
+    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1)
     assert stored == [1] * len(jobs)
     # a budget above them all: the count decides
     stored.clear()
     monkeypatch.setattr(r, "WRITE_BATCH_BYTES", sum(sizes) + 1)
     monkeypatch.setattr(r, "WRITE_BATCH", 2)
-    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1, quiet=True)
+    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1)
     assert sum(stored) == len(jobs) and max(stored) == 2 and len(stored) >= len(jobs) // 2
 
 
@@ -379,9 +379,9 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     documents are extracted, and the refresh stores and audits the results it holds then."""
     import time
 
-    from cli import pipeline as P
-    from cli import workers as W
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import process as P
+    from hmip_inspections.pipeline import workers as W
+    from hmip_inspections.pipeline import refresh
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
     # the smallest document, the last handed out, takes a while (workers are forked after this)
     last = min(jobs, key=lambda j: W._cost(j[0]))[1]
@@ -399,18 +399,18 @@ def test_once_every_document_is_with_a_worker_what_has_arrived_is_stored_before_
     assert drained and min(drained) >= len(jobs) - 2      # not before every document was handed out
     assert events[-1] == ("result", last) and events[-2][0] == "drained"
     stored = _batches_written(monkeypatch)
-    run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
+    run = refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2)
     # the slow last document is stored alone, after the others (the ones before it may come in one
     # batch or two, as they come within DRAIN_QUIET of each other or not)
-    assert run["n_new"] == len(jobs) == sum(stored) and stored[-1] == 1 and stored[0] >= len(jobs) - 2
+    assert run.n_new == len(jobs) == sum(stored) and stored[-1] == 1 and stored[0] >= len(jobs) - 2
 
 
 def test_results_that_come_within_a_moment_of_each_other_at_the_end_are_stored_together(small_corpus, tmp_path,
                                                                                         monkeypatch):
     """When the last documents are done within DRAIN_QUIET of each other, no store and audit starts
     between them: one batch, not a batch for the ones that came first and another for the last."""
-    from cli import workers as W
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import workers as W
+    from hmip_inspections.pipeline import refresh
     jobs = [(str(f), f.name) for f in sorted(small_corpus.iterdir())]
     monkeypatch.setattr(W, "DRAIN_QUIET", 60.0)
     events: list[str] = []
@@ -418,7 +418,7 @@ def test_results_that_come_within_a_moment_of_each_other_at_the_end_are_stored_t
               on_drained=lambda: events.append("drained"))
     assert events == ["result"] * len(jobs)
     stored = _batches_written(monkeypatch)
-    refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2, quiet=True)
+    refresh([str(small_corpus)], str(tmp_path / "d.duckdb"), workers=2)
     assert stored == [len(jobs)]
 
 
@@ -426,8 +426,8 @@ def test_a_refresh_that_reopens_its_connection_between_batches_writes_the_same_d
                                                                                         monkeypatch):
     """The refresh reopens its database connection every few batches (DuckDB's cache of what it has
     written is emptied): what it writes, page text included, is the same as without."""
-    from cli import refresh as r
-    from store.db import Writer
+    from hmip_inspections.pipeline import orchestrate as r
+    from hmip_inspections.store.db import Writer
     reopened = []
     real = Writer.reopen
 
@@ -438,11 +438,11 @@ def test_a_refresh_that_reopens_its_connection_between_batches_writes_the_same_d
     monkeypatch.setattr(Writer, "reopen", spy)
     monkeypatch.setattr(r, "WRITE_BATCH", 1)
     monkeypatch.setattr(r, "REOPEN_EVERY", 1)
-    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1, quiet=True)
+    r.refresh([str(small_corpus)], str(tmp_path / "a.duckdb"), workers=1)
     n = len(list(small_corpus.iterdir()))
     assert reopened == [True] * n
     monkeypatch.setattr(r, "REOPEN_EVERY", n + 1)
-    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1, quiet=True)
+    r.refresh([str(small_corpus)], str(tmp_path / "b.duckdb"), workers=1)
     assert len(reopened) == n
     assert _dump(tmp_path / "a.duckdb") == _dump(tmp_path / "b.duckdb")
     pages = "SELECT document_id, page, first_line, last_line, text FROM pages ORDER BY document_id, first_line"

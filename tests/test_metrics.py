@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import GOLD, query
-from normalise.workforce import metric_code
+from hmip_inspections.normalise.workforce import metric_code
 
 # printed row texts of the corpus's key staffing and caseload tables, with the code a researcher expects
 EXPECTED = {

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from conftest import CORPUS
-from extract.pdf import read_pdf
+from hmip_inspections.extract.pdf import read_pdf
 
 PDFS = sorted((CORPUS / "pdf").glob("*.pdf"))
 
@@ -26,7 +26,7 @@ def test_both_engines_give_the_same_lines_and_words(path):
 
 def test_pdfium_words_match_pdfplumber_words_on_every_page():
     import pdfplumber
-    from extract.pdfium_words import read_pages
+    from hmip_inspections.extract.pdfium_words import read_pages
     path = CORPUS / "pdf" / "liverpool-north-pdu-2023.pdf"
     with pdfplumber.open(path) as pdf:
         ref = [p.extract_words(extra_attrs=["size"]) for p in pdf.pages]
@@ -37,7 +37,7 @@ def test_pdfium_words_match_pdfplumber_words_on_every_page():
 
 
 def test_unknown_engine_is_a_clear_error(monkeypatch):
-    from extract.document import DocumentError
+    from hmip_inspections.extract.document import DocumentError
     monkeypatch.setenv("INSPECTIONS_PDF_ENGINE", "ghostscript")
     with pytest.raises(DocumentError, match="unknown PDF engine"):
         read_pdf(PDFS[0])

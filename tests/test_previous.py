@@ -9,8 +9,8 @@ import pytest
 
 from auditkit import findings_for, text_doc
 from conftest import CORPUS, gold_files
-from extract.document import document_from_text
-from extract.previous import previous_recommendations
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.previous import previous_recommendations
 from mutate import move_page_breaks, rewrap
 
 CRC_TXT = CORPUS / "text" / "merseyside-crc-2020.txt"

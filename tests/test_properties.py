@@ -8,15 +8,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORPUS
-from extract import Extraction, table_lines
-from extract.classify import classify
-from extract.document import document_from_text
-from extract.facts import key_facts, recommendations
-from extract.key_questions import key_question_tables
-from extract.prompts import prompt_tables
-from extract.prose import prose_figures
-from extract.ratings import body_ratings, ratings_table
-from extract.workforce import workforce_tables
+from hmip_inspections.extract import Extraction, table_lines
+from hmip_inspections.extract.classify import classify
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.facts import key_facts, recommendations
+from hmip_inspections.extract.key_questions import key_question_tables
+from hmip_inspections.extract.prompts import prompt_tables
+from hmip_inspections.extract.prose import prose_figures
+from hmip_inspections.extract.ratings import body_ratings, ratings_table
+from hmip_inspections.extract.workforce import workforce_tables
 
 LINES = []
 for p in sorted((CORPUS / "text").iterdir()):
@@ -93,8 +93,8 @@ def test_text_extractors_never_crash_or_invent(text):
 @settings(max_examples=60, deadline=None)
 @given(st.binary(max_size=3000))
 def test_any_bytes_as_a_text_file_fail_cleanly_or_parse(tmp_path_factory, data):
-    from extract import DocumentError
-    from extract.document import read_text
+    from hmip_inspections.extract import DocumentError
+    from hmip_inspections.extract.document import read_text
     p = tmp_path_factory.mktemp("b") / "x.txt"
     p.write_bytes(data)
     try:

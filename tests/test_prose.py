@@ -7,8 +7,8 @@ import pytest
 
 from conftest import query
 
-from extract.document import document_from_text
-from extract.prose import prose_figures, to_number
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.prose import prose_figures, to_number
 
 
 
@@ -66,9 +66,9 @@ def test_a_staffing_figure_in_prose_has_the_line_of_its_value_and_of_its_sentenc
     from pathlib import Path as _Path
 
     from conftest import CORPUS
-    from extract import analyse_document
-    from extract.document import document_from_text
-    from normalise import normalise as _normalise
+    from hmip_inspections.extract import analyse_document
+    from hmip_inspections.extract.document import document_from_text
+    from hmip_inspections.normalise import normalise as _normalise
     path = CORPUS / "text" / "west-mercia-quality-impact-2017.txt"
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from cli.evaluate import evaluate
+from hmip_inspections.report.accuracy import evaluate
 from conftest import CORPUS, GOLD
-from extract import analyse
-from extract.document import document_from_text
+from hmip_inspections.extract import analyse
+from hmip_inspections.extract.document import document_from_text
 from mutate import move_page_breaks, renumber_footnotes, rewrap
-from normalise import normalise
+from hmip_inspections.normalise import normalise
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +48,10 @@ def test_tables_meet_their_accuracy_and_none_invented(accuracy, table):
 def _values(text: str, name: str) -> dict:
     """Extract a text rendering and return its published values without provenance."""
     p = Path(name)
-    from extract import Extraction
-    from extract.classify import classify
-    from extract.key_questions import key_question_tables
-    from extract.ratings import body_ratings, ratings_table
+    from hmip_inspections.extract import Extraction
+    from hmip_inspections.extract.classify import classify
+    from hmip_inspections.extract.key_questions import key_question_tables
+    from hmip_inspections.extract.ratings import body_ratings, ratings_table
     doc = document_from_text(text, p, "markdown" if name.endswith(".md") else "text")
     ex = Extraction(document=doc, classification=classify(doc))
     ex.ratings = ratings_table(doc)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.document import document_from_text
-from extract.facts import recommendations
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.facts import recommendations
 
 TEXT = """Recommendations
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS
-from extract import analyse_document
-from extract.document import document_from_text
+from hmip_inspections.extract import analyse_document
+from hmip_inspections.extract.document import document_from_text
 from mutate import move_page_breaks, renumber_footnotes, rewrap
-from normalise import normalise
+from hmip_inspections.normalise import normalise
 
 #: provenance and text that legitimately differ between renderings
 PROVENANCE = {"page", "line", "values_page", "values_line", "value_page", "value_line", "body_page", "body_line",

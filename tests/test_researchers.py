@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from conftest import ROOT, gold_files, query
-from normalise.workforce import metric_code
-from store.queries import load
-from store.schema import TABLES
+from hmip_inspections.normalise.workforce import metric_code
+from hmip_inspections.store.queries import load
+from hmip_inspections.store.schema import TABLES
 
 QUERIES = load()
 RATED = {name: g for name, g in gold_files().items() if (g.get("overall") or {}).get("rating")}
@@ -151,7 +151,7 @@ def test_audit_summary_against_gold_and_findings(corpus_db):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=ROOT, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "hmip_inspections.cli.main", *args], cwd=ROOT, capture_output=True, text=True)
 
 
 def test_query_command_prints_table_csv_and_json(corpus_db):
@@ -179,8 +179,8 @@ def test_query_errors_are_one_line(corpus_db, tmp_path):
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_export_writes_every_table(corpus_db, tmp_path, fmt):
     db, _ = corpus_db
-    from cli.export import export
-    counts = export(str(db), str(tmp_path / "out"), fmt, quiet=True)
+    from hmip_inspections.store.export import export
+    counts = export(str(db), str(tmp_path / "out"), fmt)
     assert set(counts) == set(TABLES)
     schema = json.loads((tmp_path / "out" / "schema.json").read_text(encoding="utf-8"))
     con = duckdb.connect()
@@ -224,7 +224,7 @@ class _Cells(HTMLParser):
 @pytest.fixture(scope="module")
 def site(corpus_db, tmp_path_factory):
     db, _ = corpus_db
-    from report import build
+    from hmip_inspections.report import build
     out = tmp_path_factory.mktemp("site")
     return build(str(db), str(out)), out
 

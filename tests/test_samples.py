@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extract.samples import case_samples
+from hmip_inspections.extract.samples import case_samples
 
 
 def _s(*texts: str) -> list:

@@ -16,7 +16,7 @@ def test_one_documents_row_per_corpus_file(corpus_db):
     files = sorted(p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file())
     ids = [r[0] for r in query(db, "SELECT document_id FROM documents ORDER BY 1")]
     assert ids == files
-    assert run["n_new"] == len(files) and run["n_failed"] == 0
+    assert run.n_new == len(files) and run.n_failed == 0
 
 
 def test_kind_provider_and_date_match_gold(corpus_db):
@@ -69,7 +69,7 @@ def test_page_text_is_stored_compressed(corpus_db, tmp_path):
     """Page text is most of the database; left to DuckDB's choice it was mostly stored uncompressed once
     a corpus reached a few thousand documents (and pages shorter than 4 KB are never given zstd). The
     schema asks for zstd, and the file must use it, for the corpus and for short, varied pages."""
-    from store import Store
+    from hmip_inspections.store import Store
     sql = ("SELECT DISTINCT compression FROM pragma_storage_info('pages') "
            "WHERE column_name = 'text' AND segment_type = 'VARCHAR'")
     assert {r[0] for r in query(corpus_db[0], sql)} == {"ZSTD"}
@@ -88,8 +88,8 @@ def test_page_text_is_written_once_when_the_writer_closes_in_row_groups_of_bound
     the writer's size. Appended batch by batch, the table was left in small row groups that each
     checkpoint merged into larger ones (up to 122,880 rows), holding what it merged in memory: the more,
     the larger the corpus."""
-    from store import Store
-    from store.db import ROW_GROUP_SIZE
+    from hmip_inspections.store import Store
+    from hmip_inspections.store.db import ROW_GROUP_SIZE
     db = tmp_path / "rg.duckdb"
     n_docs, per_doc = 50, 400
     with Store(db).writer(spool_pages=True) as w:
@@ -116,12 +116,12 @@ def test_a_page_flush_whose_memory_budget_is_too_small_is_rolled_back_and_retrie
     (DuckDB's OutOfMemoryException), leaves nothing behind, and the next budget is tried."""
     import duckdb
 
-    import store.db
-    from store import Store
+    import hmip_inspections.store.db as store_db
+    from hmip_inspections.store import Store
     db = tmp_path / "budget.duckdb"
     n_docs, per_doc = 20, 300
     expected = [(f"d{d}", p) for d in range(n_docs) for p in range(1, per_doc + 1)]
-    monkeypatch.setattr(store.db, "FLUSH_MEMORY_LIMITS", ("256kB", "1MB", store.db.WRITER_MEMORY_LIMIT))
+    monkeypatch.setattr(store_db, "FLUSH_MEMORY_LIMITS", ("256kB", "1MB", store_db.WRITER_MEMORY_LIMIT))
     with Store(db).writer(spool_pages=True) as w:
         w.replace_documents([{"documents": [{"document_id": f"d{d}", "status": "ok"}],
                               "pages": [{"document_id": f"d{d}", "page": p, "first_line": p, "last_line": p,
@@ -132,7 +132,7 @@ def test_a_page_flush_whose_memory_budget_is_too_small_is_rolled_back_and_retrie
         before = w.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         # the first two budgets are too small for this text: DuckDB fails, when set to one (it holds
         # more already) or when inserting under it
-        for budget in store.db.FLUSH_MEMORY_LIMITS[:2]:
+        for budget in store_db.FLUSH_MEMORY_LIMITS[:2]:
             with pytest.raises(duckdb.OutOfMemoryException):
                 w.execute(f"SET memory_limit = '{budget}'")
                 w.execute("INSERT INTO pages SELECT * FROM read_parquet(?)", [spooled])
@@ -145,7 +145,7 @@ def test_a_page_flush_whose_memory_budget_is_too_small_is_rolled_back_and_retrie
 
 
 def test_a_document_written_twice_by_one_writer_keeps_only_its_last_pages(tmp_path):
-    from store import Store
+    from hmip_inspections.store import Store
     db = tmp_path / "twice.duckdb"
 
     def doc(version: str, n: int) -> dict:
@@ -163,7 +163,7 @@ def test_the_working_copy_and_page_spool_of_a_dead_refresh_are_removed(tmp_path)
     import subprocess
     import sys
 
-    from store import Store
+    from hmip_inspections.store import Store
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()
     copy = tmp_path / f".x.duckdb.tmp-{dead}"
@@ -179,8 +179,8 @@ def test_the_working_copy_and_page_spool_of_a_dead_refresh_are_removed(tmp_path)
 def test_a_database_written_before_page_text_was_compressed_is_rebuilt_with_its_rows(tmp_path):
     import duckdb
 
-    from store import Store
-    from store.schema import TABLES, ddl
+    from hmip_inspections.store import Store
+    from hmip_inspections.store.schema import TABLES, ddl
     db = tmp_path / "old.duckdb"
     con = duckdb.connect(str(db))
     for t in TABLES:
@@ -203,44 +203,44 @@ def test_refresh_runs_logged_with_version(corpus_db):
 
 
 def test_second_refresh_redoes_nothing(small_corpus, tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path / "x.duckdb"
-    first = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    first = refresh([str(small_corpus)], str(db), workers=1)
     before = query(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1")
-    second = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
-    assert first["n_new"] == 4
-    assert (second["n_new"], second["n_changed"], second["n_unchanged"]) == (0, 0, 4)
+    second = refresh([str(small_corpus)], str(db), workers=1)
+    assert first.n_new == 4
+    assert (second.n_new, second.n_changed, second.n_unchanged) == (0, 0, 4)
     assert query(db, "SELECT document_id, extracted_at FROM documents ORDER BY 1") == before
     assert query(db, "SELECT count(*) FROM refresh_runs")[0][0] == 2
 
 
 def test_changed_file_is_reextracted_and_its_rows_replaced(small_corpus, tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path / "x.duckdb"
-    refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    refresh([str(small_corpus)], str(db), workers=1)
     f = small_corpus / "merseyside-crc-2020.txt"
     f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    14/30"), encoding="utf-8")
-    run = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
-    assert (run["n_changed"], run["n_unchanged"]) == (1, 3)
+    run = refresh([str(small_corpus)], str(db), workers=1)
+    assert (run.n_changed, run.n_unchanged) == (1, 3)
     assert query(db, "SELECT score FROM documents WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 14
     # no duplicated rows after replacement
     assert query(db, "SELECT count(*) FROM standard_ratings WHERE document_id = 'merseyside-crc-2020.txt'")[0][0] == 10
 
 
 def test_disappeared_file_is_kept_and_marked_missing(small_corpus, tmp_path):
-    from cli.refresh import refresh
+    from hmip_inspections.pipeline import refresh
     db = tmp_path / "x.duckdb"
-    refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    refresh([str(small_corpus)], str(db), workers=1)
     (small_corpus / "liverpool-north-pdu-2023.md").unlink()
-    run = refresh([str(small_corpus)], str(db), workers=1, quiet=True)
-    assert run["n_missing"] == 1
+    run = refresh([str(small_corpus)], str(db), workers=1)
+    assert run.n_missing == 1
     status, n = query(db, "SELECT status, (SELECT count(*) FROM key_questions k WHERE k.document_id = d.document_id) "
                        "FROM documents d WHERE document_id = 'liverpool-north-pdu-2023.md'")[0]
     assert status == "missing" and n == 13
 
 
 def test_cli_refresh_prints_summary_and_errors_are_one_line(small_corpus, tmp_path, capsys):
-    from cli.main import main
+    from hmip_inspections.cli.main import main
     db = tmp_path / "c.duckdb"
     assert main(["refresh", str(small_corpus), "--db", str(db), "--workers", "1"]) == 0
     out = capsys.readouterr()
@@ -259,8 +259,8 @@ def test_a_duckdb_error_during_a_refresh_is_one_line_naming_the_database(small_c
     line, names the database, exits 1 and leaves no published file behind."""
     import duckdb
 
-    import audit
-    from cli.main import main
+    from hmip_inspections import audit
+    from hmip_inspections.cli.main import main
     db = tmp_path / "e.duckdb"
 
     def fail(*a, **k):
@@ -276,22 +276,22 @@ def test_a_duckdb_error_during_a_refresh_is_one_line_naming_the_database(small_c
 
 
 def test_audit_reruns_only_changed_documents_and_agrees_with_a_full_audit(small_corpus, tmp_path, monkeypatch):
-    import cli.refresh as r
+    from hmip_inspections.pipeline import orchestrate as r
     db = tmp_path / "x.duckdb"
-    first = r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    first = r.refresh([str(small_corpus)], str(db), workers=1)
     assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 1")[0][0] == 4
     f = small_corpus / "merseyside-crc-2020.txt"
     f.write_text(f.read_text(encoding="utf-8").replace("Score    13/30", "Score    16/30"), encoding="utf-8")
-    r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    r.refresh([str(small_corpus)], str(db), workers=1)
     assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 2")[0][0] == 1
     incremental = sorted(query(db, "SELECT * FROM audit_findings"))
     assert any(row[1] == "score_sum" for row in incremental)         # the altered score is found
     # a new audit version (changed rules or reference data) re-audits everything, with the same result
     monkeypatch.setattr(r, "audit_fingerprint", lambda: "changed-rules")
-    third = r.refresh([str(small_corpus)], str(db), workers=1, quiet=True)
+    third = r.refresh([str(small_corpus)], str(db), workers=1)
     assert query(db, "SELECT n_audited FROM refresh_runs WHERE run_id = 3")[0][0] == 4
     assert sorted(query(db, "SELECT * FROM audit_findings")) == incremental
-    assert third["n_unchanged"] == 4 and first["findings"] > 0
+    assert third.n_unchanged == 4 and first.findings > 0
 
 
 def test_each_batch_written_is_staged_alone_and_its_audit_there_agrees_with_the_database(tmp_path):
@@ -300,12 +300,12 @@ def test_each_batch_written_is_staged_alone_and_its_audit_there_agrees_with_the_
     batch, the database every batch, and the audit reads the same rows, in the same order, from both."""
     import duckdb
 
-    import audit
-    from cli.pipeline import process_file
+    from hmip_inspections import audit
+    from hmip_inspections.pipeline.process import process_file
     from conftest import CORPUS
-    from store import Store
-    from store.db import STAGE
-    from store.schema import PER_DOCUMENT
+    from hmip_inspections.store import Store
+    from hmip_inspections.store.db import STAGE
+    from hmip_inspections.store.schema import PER_DOCUMENT
     texts = sorted((CORPUS / "text").iterdir())
     results = {f.name: process_file(str(f), f.name)["rows"] for f in texts}
     second = ["liverpool-north-pdu-2023.md", "merseyside-crc-2020.txt"]      # reports with findings

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extract.document import document_from_text
-from extract.tables import numbered_tables
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.tables import numbered_tables
 from mutate import rewrap
 
 
@@ -139,7 +139,7 @@ views taken into account?
 
 
 def test_an_untitled_data_table_is_read_under_its_question_and_a_question_table_is_not():
-    from extract.workforce import workforce_tables
+    from hmip_inspections.extract.workforce import workforce_tables
     rows, _ = workforce_tables(document_from_text(UNTITLED, Path("x.txt")))
     assert [(r["table_name"], r["metric"], {c: v["text"] for c, v in r["cells"].items()}, r["periods"])
             for r in rows] == [

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, query
-from extract import DocumentError, analyse_document, load
-from extract.document import document_from_text
-from extract.webpage import html_to_text
+from hmip_inspections.extract import DocumentError, analyse_document, load
+from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.webpage import html_to_text
 from mutate import md_to_html
-from normalise import normalise
+from hmip_inspections.normalise import normalise
 from test_renderings import PROVENANCE
 
 PDU_MD = CORPUS / "text" / "liverpool-north-pdu-2023.md"
@@ -71,7 +71,7 @@ def test_a_refresh_reads_a_saved_page_as_a_report(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "liverpool-north.html").write_text(md_to_html(PDU_MD.read_text(encoding="utf-8")), encoding="utf-8")
-    from cli.refresh import refresh
-    refresh([str(folder)], str(tmp_path / "r.duckdb"), workers=1, quiet=True)
+    from hmip_inspections.pipeline import refresh
+    refresh([str(folder)], str(tmp_path / "r.duckdb"), workers=1)
     assert query(tmp_path / "r.duckdb", "SELECT status, format, kind, score, score_max FROM documents") == [
         ("ok", "html", "pdu_inspection_2021_on", 4, 24)]

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
-from normalise import failed_document
+from .process import failed_result
 
 #: default per-document limits (overridable on the command line)
 DEFAULT_TIME_LIMIT = 300.0
@@ -58,7 +58,7 @@ def _worker(conn, memory_mb: int | None, parent_end=None) -> None:
     if memory_mb:
         limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from .pipeline import process_file
+    from .process import process_file
     for path, document_id in _requests(conn):
         fatal = False
         try:
@@ -110,14 +110,6 @@ def _address_space() -> int:
         return 0
 
 
-def _failed(path: str, document_id: str, why: str, seconds: float) -> dict:
-    from .pipeline import _fmt, _safe_sha, _size
-    p = Path(path)
-    err = f"{p.name}: {why}"
-    return {"rows": failed_document(document_id, str(p), _safe_sha(p), _fmt(p), why, _size(p)),
-            "seconds": seconds, "error": err}
-
-
 def _die_with_parent(*inherited) -> None:
     """In a forked child: close the parent's ends of the pipes it inherited (while it holds them, it
     never sees end-of-file when the parent dies, and waits forever), and, on Linux, ask to be killed
@@ -144,7 +136,7 @@ def _zygote(conn, parent_pid: int, parent_end=None) -> None:
     _die_with_parent(parent_end)
     if os.getppid() != parent_pid:      # the parent died before the request to die with it was made
         return
-    from extract import warm_up
+    from ..extract import warm_up
     warm_up()           # the pipeline, loaded here once (the parent itself never loads spaCy)
     gc.freeze()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)      # workers are reaped by the system
@@ -379,16 +371,16 @@ def run_all(jobs: Iterable[tuple[str, str]], workers: int = 1, time_limit: float
                         buf = slot.conn.recv_bytes()
                         res = pickle.loads(buf)
                         if "failed" in res:
-                            res = _failed(path, did, res["failed"], now - slot.started)
+                            res = failed_result(path, did, res["failed"], now - slot.started)
                         # its size as sent: what holding it costs the caller (who may bound a batch by it)
                         res["bytes"] = len(buf)
                     except (EOFError, OSError):
-                        res = _failed(path, did, why_died(slot), now - slot.started)
+                        res = failed_result(path, did, why_died(slot), now - slot.started)
                 elif time_limit and now - slot.started > time_limit:
                     slot.proc.kill()
-                    res = _failed(path, did, f"time limit of {time_limit:g} s exceeded", now - slot.started)
+                    res = failed_result(path, did, f"time limit of {time_limit:g} s exceeded", now - slot.started)
                 elif not slot.proc.is_alive():
-                    res = _failed(path, did, why_died(slot), now - slot.started)
+                    res = failed_result(path, did, why_died(slot), now - slot.started)
                 else:
                     continue
                 finish(slot, res)

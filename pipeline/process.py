@@ -8,12 +8,13 @@ import time
 import traceback
 from pathlib import Path
 
-from extract import DocumentError, analyse_document, load, sha256_file
-from extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
-from normalise import failed_document, normalise
+from ..extract import DocumentError, analyse_document, load, sha256_file
+from ..extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from ..normalise import failed_document, normalise
 
 
-def _fmt(path: Path) -> str:
+def file_format(path: Path) -> str:
+    """Given a path, return the format its suffix says: pdf, html, markdown, text or other."""
     s = path.suffix.lower()
     if s in PDF_SUFFIXES:
         return "pdf"
@@ -44,12 +45,19 @@ def process_file(path: str, document_id: str) -> dict:
         raise           # the worker reports the memory limit
     except DocumentError as e:
         err = f"{p.name}: {e}"
-        rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), str(e), _size(p))
+        rows = failed_document(document_id, str(p), _safe_sha(p), file_format(p), str(e), _size(p))
     except Exception as e:  # an extractor bug must not stop the run: record it
         tb = traceback.extract_tb(e.__traceback__)[-1]
         err = f"internal error {type(e).__name__}: {e} (at {Path(tb.filename).name}:{tb.lineno})"
-        rows = failed_document(document_id, str(p), _safe_sha(p), _fmt(p), err, _size(p))
+        rows = failed_document(document_id, str(p), _safe_sha(p), file_format(p), err, _size(p))
     return {"rows": rows, "seconds": time.perf_counter() - t0, "error": err, "stages": stages}
+
+
+def failed_result(path: str | Path, document_id: str, why: str, seconds: float = 0.0) -> dict:
+    """The result of a document that could not be processed: a failed row that says why."""
+    p = Path(path)
+    return {"rows": failed_document(document_id, str(p), _safe_sha(p), file_format(p), why, _size(p)),
+            "seconds": seconds, "error": f"{p.name}: {why}"}
 
 
 def _safe_sha(p: Path) -> str | None:

@@ -1,30 +1,106 @@
-"""``inspections refresh``: bring the database up to date with the files, redoing only what changed."""
+"""The refresh: bring the database up to date with the files, redoing only what changed.
+
+``refresh(paths, db)`` discovers the files, fingerprints them, extracts the new and changed ones in
+worker processes, stores and audits them batch by batch and publishes the database atomically. It
+returns a ``RefreshResult`` and reports each document through an optional progress callback; it
+prints nothing (the command line does).
+"""
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
-from extract import sha256_file
-from extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from .. import DEFAULT_CORPUS, PACKAGE_ROOT, __version__
+from ..extract import sha256_file
+from ..extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 
 
 SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 #: documents written (and audited) together: per-statement costs are paid once per batch
 WRITE_BATCH = 16
 #: ... or fewer: a batch is written once the results it holds weigh this much (their size as sent by
-#: the workers). Storing and auditing a batch is the main process's peak, so a bound on the batch's
-#: weight, not only on its count, bounds that peak whatever the corpus: 16 of its largest reports
-#: weigh 4.3 MB, and a batch of them peaked some 15 MB above a batch of mixed ones
+#: the workers), so that the main process's peak, storing and auditing a batch, is bounded whatever
+#: the corpus (docs/performance.md)
 WRITE_BATCH_BYTES = 1_500_000
 #: batches written between two reopenings of the database connection (Writer.reopen), which empty
-#: DuckDB's cache of the blocks written so far: at 1,000 benchmark documents the main process peaked
-#: at 143 MB with this, 154 MB without
+#: DuckDB's cache of the blocks written so far
 REOPEN_EVERY = 8
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@dataclass
+class Progress:
+    """One event of a refresh, for its progress callback: ``start`` (``total`` documents to extract,
+    of ``seen``) once, then ``document`` for each document extracted, or ``warning``."""
+    event: str
+    done: int = 0
+    total: int = 0
+    seen: int = 0
+    workers: int = 0
+    document_id: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    seconds: float = 0.0
+    error: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class DocumentSummary:
+    """A stored document as the refresh's summary shows it."""
+    document_id: str
+    status: str
+    kind: str | None
+    provider_name: str | None
+    overall_rating: str | None
+    score: int | None
+    score_max: int | None
+    error: str | None
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did: counts of documents by what happened to them, the findings and timings."""
+    db: str
+    started_at: datetime
+    finished_at: datetime
+    package_version: str
+    paths: str
+    workers: int
+    n_seen: int = 0
+    n_new: int = 0
+    n_changed: int = 0
+    n_unchanged: int = 0
+    n_failed: int = 0
+    n_missing: int = 0
+    n_duplicate: int = 0
+    audit_version: str = ""
+    n_audited: int = 0
+    findings: int = 0
+    seconds: float = 0.0
+    extract_wall_seconds: float = 0.0
+    stage_seconds: dict = field(default_factory=dict)
+    documents: list[DocumentSummary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_changed(self) -> bool:
+        return self.n_new == 0 and self.n_changed == 0 and self.n_missing == 0
+
+    def run_row(self) -> dict:
+        """The row of refresh_runs this run writes."""
+        keys = ("started_at", "finished_at", "package_version", "paths", "workers", "n_seen", "n_new",
+                "n_changed", "n_unchanged", "n_failed", "n_missing", "n_duplicate", "audit_version",
+                "n_audited", "seconds")
+        return {k: getattr(self, k) for k in keys}
+
+    def as_dict(self) -> dict:
+        """The result as plain data (JSON-ready with ``default=str``)."""
+        from dataclasses import asdict
+        return asdict(self)
 
 
 def package_version() -> str:
@@ -32,19 +108,14 @@ def package_version() -> str:
 
     A document is re-extracted when its bytes change or when this changes, so that an upgraded
     extractor (or a corrected metric mapping) reaches every document at the next refresh."""
-    try:
-        from importlib.metadata import version
-        v = version("hmip-inspections")
-    except Exception:
-        v = "0.0.0"
-    from extract.pdf import pdf_engine
-    return f"{v}+{code_fingerprint()}.{pdf_engine()}"
+    from ..extract.pdf import pdf_engine
+    return f"{__version__}+{code_fingerprint()}.{pdf_engine()}"
 
 
-def code_fingerprint(stages: tuple[str, ...] = ("extract", "normalise"), extra: tuple[str, ...] = ("cli/pipeline.py",)) -> str:
+def code_fingerprint(stages: tuple[str, ...] = ("extract", "normalise"), extra: tuple[str, ...] = ("pipeline/process.py",)) -> str:
     """A short hash of the code and data files of the given stages."""
     import hashlib
-    root = Path(__file__).resolve().parent.parent
+    root = PACKAGE_ROOT
     h = hashlib.sha256()
     files = [root / e for e in extra]
     for stage in stages:
@@ -67,13 +138,10 @@ class RefreshError(Exception):
 
 def unsupported(document_id: str, path: Path) -> dict:
     """The result for a file of a type the pipeline does not read: a failed document that says so."""
-    from normalise import failed_document
-
-    from .pipeline import _fmt, _safe_sha, _size
+    from .process import failed_result
     kinds = ", ".join(sorted(SUFFIXES))
     why = f"unsupported file type '{path.suffix.lower() or path.name}': the pipeline reads {kinds}"
-    return {"rows": failed_document(document_id, str(path), _safe_sha(path), _fmt(path), why, _size(path)),
-            "seconds": 0.0, "error": f"{path.name}: {why}"}
+    return failed_result(path, document_id, why)
 
 
 def discover(paths: list[str], exclude: frozenset[Path] = frozenset()) -> tuple[list[tuple[str, Path]], list[Path]]:
@@ -110,34 +178,63 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
-def refresh(paths: list[str], db: str, workers: int = 1, quiet: bool = False, out=None,
-            time_limit: float | None = None, memory_mb: int | None = None) -> dict:
-    from .workers import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT
+def refresh(paths: list[str] | None, db: str, *, workers: int = 1, time_limit: float | None = None,
+            memory_mb: int | None = None,
+            on_progress: Callable[[Progress], None] | None = None) -> RefreshResult:
+    """Given files and folders (None or []: the embedded corpus) and a database file, bring the
+    database up to date, publish it and return what was done. Each document extracted (and the start)
+    is reported to on_progress. Raises RefreshError when nothing could be published."""
+    from .workers import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT, zygote
     time_limit = DEFAULT_TIME_LIMIT if time_limit is None else time_limit
     memory_mb = DEFAULT_MEMORY_LIMIT_MB if memory_mb is None else memory_mb
+    paths = [str(p) for p in paths] if paths else [str(DEFAULT_CORPUS)]
+    report = on_progress or (lambda ev: None)
     t0 = time.perf_counter()
-    from .workers import zygote
     # the workers' zygote is started before anything else: it loads the pipeline (spaCy, the longest
     # part of a small refresh) while this process hashes the files and opens the database; when
     # nothing turns out to need extracting it is stopped unused
     with zygote() as z:
-        return _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0)
+        return _refresh(paths, str(db), z, max(1, workers), report, time_limit, memory_mb, t0)
 
 
-def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> dict:
-    from store import Store
-    from store.db import STAGE
+def write_reference(w) -> None:
+    """Write the reference tables (the inspectorate's rules, as data) into a writer's database."""
+    from ..normalise.reference import reference_rows
+    for t, rows in reference_rows().items():
+        w.replace_table(t, rows)
 
+
+def rerun_audit(db: str) -> int:
+    """Re-run every audit rule on a published database (the rules and reference data of this version)
+    and publish the findings; return how many there are."""
+    from .. import audit
+    from ..store import Store
+    if not Path(db).exists():
+        raise RefreshError(f"{db}: no such database (run 'inspections refresh' first)")
+    with Store(db).writer() as w:
+        write_reference(w)
+        findings = audit.run(w.con)
+        w.replace_table("audit_findings", findings)
+    return len(findings)
+
+
+def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> RefreshResult:
+    from .. import audit
+    from ..store import Store
+    from ..store.db import STAGE
+    from ..store.queries import load as load_queries
     from .workers import run_all
-    started = datetime.now().replace(microsecond=0)
-    version = package_version()
+    res = RefreshResult(db=db, started_at=datetime.now().replace(microsecond=0), finished_at=None,
+                        package_version=package_version(), paths="", workers=workers)
+    version = res.package_version
     own = Path(db).resolve()
     files, roots = discover(paths, frozenset({own, own.with_name(own.name + ".wal")}))
+    res.paths = "; ".join(str(r) for r in roots)
+    res.n_seen = len(files)
     store = Store(db)
     state = store.state()
     todo: list[tuple[str, Path, str]] = []
     unchanged: list[tuple[str, Path]] = []
-    counts = Counter()
     by_sha: dict[str, str] = {}
     sources: list[dict] = []        # every path seen, with the document it is (duplicates share one)
     for did, f in files:
@@ -149,51 +246,38 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
         sources.append({"document_id": canonical, "source_path": str(f), "sha256": sha,
                         "duplicate": canonical != did})
         if canonical != did:
-            counts["duplicate"] += 1
+            res.n_duplicate += 1
             continue          # the same bytes under another name: recorded once
         old = state.get(did)
         if old and sha and old["sha256"] == sha and old["extractor_version"] == version and old["status"] != "missing":
             unchanged.append((did, f))
         else:
             todo.append((did, f, "changed" if old else "new"))
+    res.n_unchanged = len(unchanged)
     seen_ids = {did for did, _ in files}
     missing = [did for did, st in state.items()
                if did not in seen_ids and st["status"] != "missing" and _under(st["source_path"] or "", roots)]
-
-    def progress(i: int, n: int, did: str, res: dict) -> None:
-        if quiet:
-            return
-        d = res["rows"]["documents"][0]
-        what = d.get("kind") or "-"
-        msg = f"  [{i}/{n}] {did}: {d['status']} {what} ({res['seconds']:.1f}s)"
-        if res["error"]:
-            msg += f" - {res['error']}"
-        print(msg, file=sys.stderr, flush=True)
+    res.n_missing = len(missing)
 
     # a file of a type the pipeline does not read gets its failed row here, without a worker
     unreadable = [(did, f) for did, f, _ in todo if f.suffix.lower() not in SUFFIXES]
     readable = [(did, f) for did, f, _ in todo if f.suffix.lower() in SUFFIXES]
-    if readable and not quiet:
-        print(f"Extracting {len(readable)} of {len(files)} documents with {workers} worker(s)...", file=sys.stderr)
+    if readable:
+        report(Progress("start", total=len(readable), seen=len(files), workers=workers))
     if not readable and z is not None:
         z.close()                     # nothing to extract: the zygote is not needed
         z = None
     change_of = {did: change for did, _, change in todo}
     stages: Counter = Counter()       # seconds per stage, summed over documents (workers) or measured (parent)
-    n_failed = 0
-    import audit
     # page text is spooled until the end: the refresh reads each batch's pages from the stage
     with store.writer(spool_pages=True) as w:
         # the audit's rules and reference data: when they changed since the last run, every document
         # is re-audited; otherwise only the documents that changed
-        audit_version = audit_fingerprint()
+        res.audit_version = audit_fingerprint()
         last = w.execute("SELECT audit_version FROM refresh_runs ORDER BY run_id DESC LIMIT 1").fetchall()
-        full_audit = not last or last[0][0] != audit_version
+        full_audit = not last or last[0][0] != res.audit_version
         if full_audit:
-            from normalise.reference import reference_rows
-            for t, rows in reference_rows().items():
-                w.replace_table(t, rows)
-        audited: list[str] = []
+            write_reference(w)
         batch: list[tuple[str, dict]] = []       # (document id, result)
 
         def reaudit(ids: list[str], source: str | None = None) -> None:
@@ -201,7 +285,7 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             their rows read from source (the stage of the batch just written) or the database."""
             w.execute("DELETE FROM audit_findings WHERE list_contains(?, document_id)", [ids])
             w.insert("audit_findings", audit.run(w.con, documents=ids, source=source))
-            audited.extend(ids)
+            res.n_audited += len(ids)
 
         written = 0                     # batches written
 
@@ -211,7 +295,7 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
             if not batch:
                 return
             t = time.perf_counter()
-            w.replace_documents([res["rows"] for _, res in batch], version)
+            w.replace_documents([r["rows"] for _, r in batch], version)
             # this process's ids, not the results' strings: nothing of a result outlives its batch
             ids = [did for did, _ in batch]
             t_audit = time.perf_counter()
@@ -224,17 +308,21 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
                 w.reopen()
 
         # results are written in batches as they arrive: the parent holds at most one batch of rows
-        def on_result(did: str, res: dict) -> None:
-            nonlocal n_failed
-            counts[change_of[did]] += 1
-            progress(counts["new"] + counts["changed"], len(todo), did, res)
-            if res["rows"]["documents"][0]["status"] == "failed":
-                n_failed += 1
-            for k, v in (res.get("stages") or {}).items():
+        def on_result(did: str, r: dict) -> None:
+            if change_of[did] == "new":
+                res.n_new += 1
+            else:
+                res.n_changed += 1
+            d = r["rows"]["documents"][0]
+            report(Progress("document", done=res.n_new + res.n_changed, total=len(todo), document_id=did,
+                            status=d["status"], kind=d.get("kind"), seconds=r["seconds"], error=r["error"]))
+            if d["status"] == "failed":
+                res.n_failed += 1
+            for k, v in (r.get("stages") or {}).items():
                 stages[k] += v
-            batch.append((did, res))
+            batch.append((did, r))
             # the batch's size as sent by the workers (a failure the parent wrote weighs nothing)
-            if len(batch) >= WRITE_BATCH or sum(r.get("bytes", 0) for _, r in batch) >= WRITE_BATCH_BYTES:
+            if len(batch) >= WRITE_BATCH or sum(x.get("bytes", 0) for _, x in batch) >= WRITE_BATCH_BYTES:
                 flush()
 
         # what does not wait for extraction is done first, while the zygote loads the pipeline:
@@ -245,9 +333,9 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
         for did in missing:
             w.mark_missing(did)
         w.replace_sources(sources, [str(r) for r in roots])
-        from store.queries import load as load_queries
         for problem in w.create_views({q.name: q.sql for q in load_queries().values()}):
-            print(f"warning: view not created: {problem}", file=sys.stderr)
+            res.warnings.append(f"view not created: {problem}")
+            report(Progress("warning", message=res.warnings[-1]))
         t_audit = time.perf_counter()
         rest = [did for did, _ in unchanged] if full_audit else []
         if rest or missing:
@@ -262,42 +350,14 @@ def _refresh(paths, db, z, workers, quiet, out, time_limit, memory_mb, t0) -> di
         run_all([(str(f), did) for did, f in readable], workers=workers, time_limit=time_limit,
                 memory_mb=memory_mb, on_result=on_result, zygote=z, on_drained=flush)
         flush()
-        t_extract = time.perf_counter() - t_extract
-        findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
-        run = {"started_at": started, "finished_at": datetime.now().replace(microsecond=0),
-               "package_version": version, "paths": "; ".join(str(r) for r in roots), "workers": workers,
-               "n_seen": len(files), "n_new": counts["new"], "n_changed": counts["changed"],
-               "n_unchanged": len(unchanged), "n_failed": n_failed, "n_missing": len(missing),
-               "n_duplicate": counts["duplicate"], "audit_version": audit_version, "n_audited": len(audited),
-               "seconds": round(time.perf_counter() - t0, 3)}
-        w.log_run(run)
-        run["findings"] = findings
-        kinds = w.execute("SELECT document_id, status, coalesce(kind, '-'), coalesce(provider_name, ''), "
-                          "coalesce(overall_rating, ''), score, score_max, coalesce(error, '') "
-                          "FROM documents ORDER BY document_id").fetchall()
-    run["seconds"] = round(time.perf_counter() - t0, 3)
-    run["documents"] = kinds
-    run["extract_wall_seconds"] = round(t_extract, 3)
-    run["stage_seconds"] = {k: round(v, 3) for k, v in stages.items()}
-    if not quiet:
-        print_summary(run, db, out or sys.stdout)
-    return run
-
-
-def print_summary(run: dict, db: str, out) -> None:
-    nothing = run["n_new"] == 0 and run["n_changed"] == 0 and run["n_missing"] == 0
-    print(f"{db}: {run['n_seen']} documents seen in {run['seconds']:.1f}s"
-          + (" - nothing changed, nothing redone" if nothing else ""), file=out)
-    print(f"  new {run['n_new']}, changed {run['n_changed']}, unchanged {run['n_unchanged']}, "
-          f"failed {run['n_failed']}, missing {run['n_missing']}"
-          + (f", duplicates {run['n_duplicate']} (same content under another name)" if run.get("n_duplicate") else ""),
-          file=out)
-    by = Counter((st, kind) for _, st, kind, *_ in run["documents"])
-    print("  by kind: " + ", ".join(f"{k} ({st}) {n}" for (st, k), n in sorted(by.items())), file=out)
-    w = max((len(r[0]) for r in run["documents"]), default=10)
-    for did, st, kind, prov, rating, score, mx, err in run["documents"]:
-        sc = f"{score}/{mx}" if score is not None else ""
-        line = f"  {did:<{w}}  {st:<12} {kind:<28} {prov[:40]:<40} {rating} {sc}".rstrip()
-        if err and st != "ok":
-            line += f"\n  {'':<{w}}  -> {err}"
-        print(line, file=out)
+        res.extract_wall_seconds = round(time.perf_counter() - t_extract, 3)
+        res.findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
+        res.finished_at = datetime.now().replace(microsecond=0)
+        res.seconds = round(time.perf_counter() - t0, 3)
+        w.log_run(res.run_row())
+        res.documents = [DocumentSummary(*row) for row in w.execute(
+            "SELECT document_id, status, kind, provider_name, overall_rating, score, score_max, error "
+            "FROM documents ORDER BY document_id").fetchall()]
+    res.seconds = round(time.perf_counter() - t0, 3)
+    res.stage_seconds = {k: round(v, 3) for k, v in stages.items()}
+    return res

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from store.schema import TABLES
+from .schema import TABLES
 
 FORMATS = ("parquet", "csv")
 

@@ -5,23 +5,13 @@ import sys
 
 import duckdb
 
-from audit import SEVERITY_ORDER
+from ..audit import SEVERITY_ORDER
 
 
-def print_findings(db: str, out=None, rerun: bool = True) -> int:
-    """Return the number of unexplained contradictions after printing every finding."""
+def print_findings(db: str, out=None) -> int:
+    """Print every stored finding (the database is only read) and return the number of unexplained
+    contradictions."""
     out = out or sys.stdout
-    if rerun:
-        # rerun the rules on the published tables (a researcher may have extended them), then publish
-        from store import Store
-        import audit
-        from normalise.reference import reference_rows
-        with Store(db).writer() as w:
-            # the rules read the reference tables of this version (a database written by an older one
-            # may lack a table the rules now read)
-            for t, rows in reference_rows().items():
-                w.replace_table(t, rows)
-            w.replace_table("audit_findings", audit.run(w.con))
     con = duckdb.connect(db, read_only=True)
     try:
         rows = con.execute("""SELECT f.*, d.provider_name FROM audit_findings f JOIN documents d USING (document_id)

@@ -1,0 +1,42 @@
+"""What ``inspections refresh`` prints: a line per document as it is extracted, then a summary."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+
+from ..pipeline import Progress, RefreshResult
+
+
+def print_progress(ev: Progress, err=None) -> None:
+    """Print one progress event of a refresh on stderr."""
+    err = err or sys.stderr
+    if ev.event == "start":
+        print(f"Extracting {ev.total} of {ev.seen} documents with {ev.workers} worker(s)...", file=err, flush=True)
+    elif ev.event == "document":
+        msg = f"  [{ev.done}/{ev.total}] {ev.document_id}: {ev.status} {ev.kind or '-'} ({ev.seconds:.1f}s)"
+        if ev.error:
+            msg += f" - {ev.error}"
+        print(msg, file=err, flush=True)
+    elif ev.event == "warning":
+        print(f"warning: {ev.message}", file=err, flush=True)
+
+
+def print_summary(run: RefreshResult, out=None) -> None:
+    """Print what a refresh did: counts, then one line per stored document."""
+    out = out or sys.stdout
+    print(f"{run.db}: {run.n_seen} documents seen in {run.seconds:.1f}s"
+          + (" - nothing changed, nothing redone" if run.nothing_changed else ""), file=out)
+    print(f"  new {run.n_new}, changed {run.n_changed}, unchanged {run.n_unchanged}, "
+          f"failed {run.n_failed}, missing {run.n_missing}"
+          + (f", duplicates {run.n_duplicate} (same content under another name)" if run.n_duplicate else ""),
+          file=out)
+    by = Counter((d.status, d.kind or "-") for d in run.documents)
+    print("  by kind: " + ", ".join(f"{k} ({st}) {n}" for (st, k), n in sorted(by.items())), file=out)
+    w = max((len(d.document_id) for d in run.documents), default=10)
+    for d in run.documents:
+        sc = f"{d.score}/{d.score_max}" if d.score is not None else ""
+        line = (f"  {d.document_id:<{w}}  {d.status:<12} {d.kind or '-':<28} {(d.provider_name or '')[:40]:<40} "
+                f"{d.overall_rating or ''} {sc}").rstrip()
+        if d.error and d.status != "ok":
+            line += f"\n  {'':<{w}}  -> {d.error}"
+        print(line, file=out)
