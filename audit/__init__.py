@@ -1,28 +1,29 @@
-"""Stage 4: the audit. Reads the stored tables and the reference tables, writes audit_findings.
+"""Stage 4: the audit. Reads the stored tables and the reference tables, returns findings.
 
-``run(con)`` runs every rule of ``audit.rules.RULES`` on every report in the database
-and returns the findings; ``reference_rows()`` gives the reference tables (from
-normalise/reference/methodologies.json) that the rules read.
+Each rule lives in the module of its family (``ratings``, ``prose_tables``, ``prose_prose``,
+``staffing``, ``text_quality``) and is registered in ``registry.RULES`` with its name, what it
+checks and its source. ``run(con)`` runs every rule on every report in the database (or on some
+documents) and returns the findings.
+
+Severities:
+  contradiction    the report's own figures disagree and nothing in it explains why
+  minor            a small slip: a rounding, a figure called 'the same' that differs by one
+  explained        a difference the report explains (professional discretion, moderation)
+  unverified_rule  a disagreement with a rule or band the sources do not confirm
+  info             worth knowing, not a contradiction (the previous ratings against the previous figures,
+                   an unresolved cross-reference, a repeated sentence)
 """
 from __future__ import annotations
 
-from .rules import RULES, SEVERITY_ORDER, Ctx
+# the families register their rules on import, in this order (the order the rules run in)
+from . import ratings, prose_tables, prose_prose, staffing, text_quality  # noqa: F401
+from .common import SEVERITY_ORDER, Ctx
+from .registry import RULES, Rule, checks, rules_markdown
 
-__all__ = ["run", "RULES", "SEVERITY_ORDER", "rules_markdown"]
+__all__ = ["run", "RULES", "Rule", "SEVERITY_ORDER", "rules_markdown"]
 
 #: documents whose rows are read together
 BATCH = 32
-
-
-def rules_markdown() -> str:
-    """The rule list for the README: name, what it checks, the inspectorate's source."""
-    lines = ["| rule | what it checks | source |", "|---|---|---|"]
-    for name, (_, doc, source) in RULES.items():
-        lines.append(f"| `{name}` | {doc} | {source} |")
-    lines.append("| `score_max` | (part of `score_sum`) the stated maximum is 3 points per rated standard. | methodology.md R5 |")
-    lines.append("| `explanation_subject` | (part of `standard_band`) the sentence that explains a changed rating "
-                 "names the standard it sits under. | internal consistency |")
-    return "\n".join(lines)
 
 
 def run(con, documents=None, source: str | None = None) -> list[dict]:
@@ -40,12 +41,13 @@ def run(con, documents=None, source: str | None = None) -> list[dict]:
         params = [sorted(documents)]
     docs = ctx.q(sql + " ORDER BY document_id", params)
     out: list[dict] = []
+    rules = checks()
     # the rules read each table once per batch of documents (memory bounded by the batch, not the corpus)
     for i in range(0, len(docs), BATCH):
         batch = docs[i:i + BATCH]
         ctx.start_batch([d["document_id"] for d in batch])
         for d in batch:
-            for name, (fn, _, _) in RULES.items():
-                out.extend(fn(ctx, d))
+            for r in rules:
+                out.extend(r.check(ctx, d))
             ctx.done(d["document_id"])
     return out

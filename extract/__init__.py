@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classify import Classification, classify
-from .document import Document, DocumentError, load, sha256_file
+from .document import Document, DocumentError
+from .readers import load, sha256_file
 from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
@@ -32,12 +33,12 @@ def warm_up() -> None:
     if pdf_engine() == "pdfplumber":
         import pdfplumber  # noqa: F401
     else:
-        from .pdfium_words import _pdfium
-        _pdfium()
-    from .prose import _context_patterns, _pipeline, _workforce_patterns
-    _pipeline()
-    _workforce_patterns()
-    _context_patterns()
+        from .pdfium_words import load_pdfium
+        load_pdfium()
+    from .prose import context_patterns, nlp_pipeline, workforce_patterns
+    nlp_pipeline()
+    workforce_patterns()
+    context_patterns()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..normalise.reference import kinds_with_score_max, methodology
 from .document import MONTHS, Document, Line
 
 _MONTH_RE = "|".join(MONTHS)
@@ -97,15 +98,18 @@ def classify(doc: Document) -> Classification:
         c.kind = by_title[1]
         c.evidence.append(f"title: '{' '.join(by_title[0].group(0).split())}'")
     elif score:
-        if mx == 36 or (youth and mx not in (21, 24, 27, 30)):
+        # the methodologies that score out of this maximum (the reference data's score maxima)
+        scored = kinds_with_score_max(mx)
+        adult = {"crc_inspection_2018_2020", "nps_inspection_2018_2021"}
+        if "youth_justice_inspection" in scored or (youth and not scored):
             c.kind = "youth_justice_inspection"
-        elif mx in (24, 27, 21) or pdu:
+        elif any(methodology(k).get("family") == "pdu" for k in scored) or pdu:
             c.kind = "pdu_inspection_2021_on"
-        elif mx == 30 and crc:
+        elif "crc_inspection_2018_2020" in scored and crc:
             c.kind = "crc_inspection_2018_2020"
-        elif mx == 30 and nps:
+        elif "nps_inspection_2018_2021" in scored and nps:
             c.kind = "nps_inspection_2018_2021"
-        elif mx == 30:
+        elif scored & adult:
             c.kind = "crc_inspection_2018_2020" if re.search(r"\bCRCs?\b", text) else "nps_inspection_2018_2021"
     elif qi >= 2:
         c.kind = "quality_and_impact_2016_2018"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Document, Line, wrapped
+from .document import Document, Line, strip_footnote_markers, wrapped
 
 PANEL_RE = re.compile(r"^\s*(Key facts|Contextual facts)\s*$", re.I)
 FACT_VALUE = r"£?\d[\d,]*(?:\.\d+)?\s?(?:%|m\b|bn\b|k\b)?(?:\s*\(of\s+\d[\d,]*\))?"
@@ -28,7 +28,6 @@ def _body(doc: Document) -> list[Line]:
 
 
 def key_facts(doc: Document) -> list[dict]:
-    from .document import strip_footnote_markers
     lines = _body(doc)
     out: list[dict] = []
     for i, ln in enumerate(lines):

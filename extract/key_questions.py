@@ -73,9 +73,9 @@ class Row:
 
 
 def _standard_before(lines: list[Line], idx: int) -> tuple[str | None, str | None]:
-    from .ratings import _HEADING, RATING_RE
+    from .ratings import STANDARD_HEADING, RATING_RE
     for ln in reversed(lines[max(0, idx - 400):idx]):
-        m = _HEADING.match(ln.text)
+        m = STANDARD_HEADING.match(ln.text)
         if m and not RATING_RE.search(m.group("name")) and not re.search(r"\s\d+\s*$", ln.text):
             return m.group("code"), m.group("name").strip()
     return None, None
@@ -121,7 +121,7 @@ def _segments(ln: Line) -> list[tuple[float, float, str]]:
     return [(s[0].x0, s[-1].x1, " ".join(w.text for w in s)) for s in segs]
 
 
-def _items_geometry(lines: list[Line], centres: dict[str, float], left_edge: float) -> list[Item]:
+def items_geometry(lines: list[Line], centres: dict[str, float], left_edge: float) -> list[Item]:
     items: list[Item] = []
     for ln in lines:
         segs = _segments(ln)
@@ -136,7 +136,7 @@ def _items_geometry(lines: list[Line], centres: dict[str, float], left_edge: flo
     return items
 
 
-def _items_text(lines: list[Line]) -> list[Item]:
+def items_text(lines: list[Line]) -> list[Item]:
     stream = ""
     starts: list[int] = []
     for ln in lines:
@@ -175,7 +175,7 @@ def _items_text(lines: list[Line]) -> list[Item]:
     return [it for _, it in items]
 
 
-def _join(parts: list[str]) -> str:
+def join_lines(parts: list[str]) -> str:
     out = ""
     for p in parts:
         p = p.strip()
@@ -188,7 +188,7 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
-def _cell_value(text: str) -> tuple[float | None, str | None, bool]:
+def cell_value(text: str) -> tuple[float | None, str | None, bool]:
     """Given a cell's text, return (value, text kept for a null, qualitative_only)."""
     t = re.sub(r"\s+", " ", text).strip()
     m = re.fullmatch(r"(\d{1,3}(?:\.\d+)?)\s?%", t)
@@ -253,7 +253,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
                         hx0.append(w.x0)
             if not centres:
                 geometry = False
-        items = _items_geometry(body, centres, min(hx0) - 45) if geometry else _items_text(body)
+        items = items_geometry(body, centres, min(hx0) - 45) if geometry else items_text(body)
         rows: list[Row] = []
         cur: Row | None = None
         junk = 0
@@ -264,7 +264,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 if not txt:
                     continue
                 if cur is not None and not cur.closed:
-                    cur.question = _join([cur.question, txt])
+                    cur.question = join_lines([cur.question, txt])
                     cur.closed = "?" in txt
                     continue
                 if QUESTION_START.match(txt):
@@ -306,7 +306,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
                     continue
                 assigned = {c: cell.text for c, cell in zip(cols, r.cells)}
             for c, text in assigned.items():
-                v, kept, qual = _cell_value(text)
+                v, kept, qual = cell_value(text)
                 rec[f"{c}_pct"] = v
                 if kept:
                     rec["cell_texts"][c] = kept

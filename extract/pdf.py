@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .document import DEFAULT_CELL_GAP, Document, DocumentError, Line, Word
+from .document import DEFAULT_CELL_GAP, Document, DocumentError, Line, Word, strip_footnote_markers
 
 #: a word this much smaller than its neighbour and raised above it is a superscript
 DEFAULT_SUPERSCRIPT_RATIO = 0.8
@@ -113,7 +113,6 @@ def document_from_words(raw_pages: list[list[dict]], path: Path, sha: str = "") 
     for pl in page_lines:
         _mark_footnotes(pl, body, footnotes)
     # markers printed at body size ("31 March 20209") are recognised as in text renderings
-    from .document import strip_footnote_markers
     nums = set(footnotes)
     for pl in page_lines:
         for ln in pl:

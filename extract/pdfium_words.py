@@ -34,7 +34,7 @@ _HYPHEN_MARKS = np.array([0xFFFE, 0x02], dtype=np.uint32)
 _fns: dict = {}
 
 
-def _pdfium():
+def load_pdfium():
     """PDFium's per-character calls with address arguments (the bindings' prototypes want ctypes
     objects, which would cost a structure per character)."""
     if not _fns:
@@ -49,7 +49,7 @@ def _pdfium():
 
 
 def page_words(textpage, page_height: float) -> list[dict]:
-    f = _pdfium()
+    f = load_pdfium()
     raw = f["raw"]
     tp = textpage.raw
     n = raw.FPDFText_CountChars(tp)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from .document import Document, Line
-from .key_questions import (COLUMN_RE, QUESTION_START, _cell_value, _items_geometry, _items_text, _join)
-from .ratings import _HEADING, RATING_RE
+from .key_questions import (COLUMN_RE, QUESTION_START, cell_value, items_geometry, items_text, join_lines)
+from .ratings import STANDARD_HEADING, RATING_RE
 
 ANNEXE_RE = re.compile(r"^\s*Annexe\s+\w+\s*[:\-–]\s*Inspection data\b", re.I)
 ANNEXE_ANY = re.compile(r"^\s*Annexe\s+\w+\s*[:\-–]", re.I)
@@ -62,11 +62,11 @@ def prompt_tables(doc: Document) -> tuple[list[dict], list[str]]:
                 break
         if not centres:
             return [], ["annexe inspection data found, but no Previous/Current column header"]
-        items = _items_geometry(block, centres, min(hx0) - 45)
+        items = items_geometry(block, centres, min(hx0) - 45)
         # header words are not cells
         items = [it for it in items if not (it.kind == "cell" and _is_header(it.text))]
     else:
-        items = _items_text(block)
+        items = items_text(block)
     out: list[dict] = []
     code = name = None
     kq = None
@@ -78,7 +78,7 @@ def prompt_tables(doc: Document) -> tuple[list[dict], list[str]]:
         nonlocal cur, kq
         if cur is None:
             return
-        q = _join(cur[0])
+        q = join_lines(cur[0])
         q = q[:q.index("?") + 1] if "?" in q else q
         if not cur[2]:
             kq = q      # a question without cells heads the table
@@ -98,7 +98,7 @@ def prompt_tables(doc: Document) -> tuple[list[dict], list[str]]:
         if header_buf:
             cols = _header_cols(" ".join(header_buf)) or cols
             header_buf = []
-        mh = _HEADING.match(txt)
+        mh = STANDARD_HEADING.match(txt)
         if mh and not RATING_RE.search(mh.group("name")):
             flush()
             code, name, kq = mh.group("code"), mh.group("name").strip(), None
@@ -137,7 +137,7 @@ def _record(q, cur, code, name, kq, cols, geometry, warnings) -> dict:
             cols = cols[len(cols) - len(cells):]
         assigned = {c: cell.text for c, cell in zip(cols, cells)}
     for c, text in assigned.items():
-        v, kept, _ = _cell_value(text)
+        v, kept, _ = cell_value(text)
         rec[f"{c}_pct"] = v
         if kept:
             rec["cell_texts"][c] = kept

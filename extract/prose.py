@@ -90,7 +90,7 @@ def _import_spacy():
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
+def nlp_pipeline():
     spacy = _import_spacy()
     from spacy.matcher import Matcher
     nlp = spacy.blank("en")
@@ -169,8 +169,8 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
     """Given a Document and the (page, line) of table lines to leave out, return every figure in its prose.
 
     If `sentences` is a list, every sentence is appended to it as (section, text, page, line)."""
-    from .ratings import _HEADING, RATING_RE
-    nlp, matcher = _pipeline()
+    from .ratings import STANDARD_HEADING, RATING_RE
+    nlp, matcher = nlp_pipeline()
     lines = [ln for ln in doc.content() if (ln.page, ln.line) not in exclude]
     from collections import Counter
     sizes = Counter(round(w.size, 1) for ln in lines for w in (ln.words or []))
@@ -192,7 +192,7 @@ def prose_figures(doc: Document, exclude: set[tuple[int | None, int]] = frozense
         t = ln.text.strip()
         if not t or i == skip:
             continue
-        mh = _HEADING.match(t)
+        mh = STANDARD_HEADING.match(t)
         if mh and not RATING_RE.search(mh.group("name")) and not re.search(r"\s\d+\s*$", t):
             flush()
             section = f"{mh.group('code')} {mh.group('name').strip()}"
@@ -279,7 +279,7 @@ def _pattern_file(name: str) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _workforce_patterns():
+def workforce_patterns():
     data = _pattern_file("workforce_prose.json")
     # a number starts at a word boundary: the \b lets the engine skip most positions at once
     num = r"\b(?:\d[\d,]*(?:\.\d+)?|(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")(?:-\w+)?)"
@@ -291,7 +291,7 @@ def workforce_prose(sentences: list) -> list[dict]:
     out = []
     for s in sentences:
         section, text, page, line, org = s.section, s.text, s.page, s.line, s.org
-        for p in _workforce_patterns():
+        for p in workforce_patterns():
             m = p["rx"].search(text)
             if not m:
                 continue
@@ -323,7 +323,7 @@ _CONTEXT_PIECES = {
 
 
 @lru_cache(maxsize=1)
-def _context_patterns():
+def context_patterns():
     data = _pattern_file("context_prose.json")
 
     def rx(pattern: str) -> re.Pattern:
@@ -351,7 +351,7 @@ def context_facts(sentences: list) -> list[dict]:
     """Given sentences (Sentence), return the contextual facts stated in the sections that describe the
     area (population, proven reoffending rate, ...), each with the comparator stated beside it. For
     reports that print no Key facts panel; a figure is a fact only where a pattern names what it is."""
-    sections, facts, comparators = _context_patterns()
+    sections, facts, comparators = context_patterns()
     out: list[dict] = []
     prev: tuple[int, dict] | None = None        # (sentence index, last fact) for "This was higher than ..."
     for i, s in enumerate(sentences):

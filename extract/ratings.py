@@ -28,7 +28,7 @@ _SECTION_END = re.compile(
 _DOMAIN_ROW = re.compile(r"^\s*(\d)\.\s+([A-Z][^\t\d]*?)\s*$")
 _STANDARD_ROW = re.compile(
     rf"^\s*(?:(?P<code>\d\.\d{{1,2}})\.?\s+)?(?P<label>[A-Z][A-Za-z ,&'’/()\-]*?[A-Za-z)])\s+[‘'\"“]?(?P<rating>{RATING_PHRASE})[’'\"”]?\s*$")
-_HEADING = re.compile(r"^\s*(?P<code>\d\.\d{1,2})\.?\s+(?P<name>[A-Z][A-Za-z ,&'’/()\-]{2,70}?)(?P<rest>\s+Previous\b.*|\t.*)?\s*$")
+STANDARD_HEADING = re.compile(r"^\s*(?P<code>\d\.\d{1,2})\.?\s+(?P<name>[A-Z][A-Za-z ,&'’/()\-]{2,70}?)(?P<rest>\s+Previous\b.*|\t.*)?\s*$")
 _DOMAIN_HEADING = re.compile(r"^\s*(?P<d>\d)\.\s+(?P<title>[A-Z][A-Za-z ,&'’/()\-]{3,80}?)\s*$")
 
 #: how many lines after a standard heading may hold its printed rating(s)
@@ -215,7 +215,7 @@ def body_ratings(doc: Document) -> list[dict]:
         if (ln.page, ln.line) in skip:
             continue
         t = ln.text
-        mh = _HEADING.match(t)
+        mh = STANDARD_HEADING.match(t)
         md = _DOMAIN_HEADING.match(t) if not mh else None
         if not mh and not md:
             continue
@@ -223,7 +223,7 @@ def body_ratings(doc: Document) -> list[dict]:
             continue   # a ratings-table row or a contents line
         window: list[Line] = []
         for ln2 in lines[i + 1:i + 1 + DEFAULT_BODY_RATING_WINDOW]:
-            if _HEADING.match(ln2.text) or _DOMAIN_HEADING.match(ln2.text) or \
+            if STANDARD_HEADING.match(ln2.text) or _DOMAIN_HEADING.match(ln2.text) or \
                     re.match(r"^\s*(?:Our rating|We inspected|We do not currently rate|Key question)", ln2.text):
                 break
             window.append(ln2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Line, clip_line, word_runs
-from .key_questions import _join
+from .key_questions import join_lines
 
 #: the titles of the two-column data tables read here: staffing and caseload (the workforce table),
 #: and the other data tables of CRC reports (leadership "Key data", the characteristics of the cases
@@ -283,7 +283,7 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
         rows.append(cur)
     out = []
     for r in rows:
-        metric = _join(r["label"])
+        metric = join_lines(r["label"])
         if geometry and centres:
             assigned = {c[2]: (re.sub(r"\s+", " ", c[0]), c[1]) for c in r["cells"]}
         else:

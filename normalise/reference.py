@@ -11,13 +11,16 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-RATINGS_ORDER = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
 
 
 @lru_cache(maxsize=1)
 def reference() -> dict:
     with resources.files(__package__).joinpath("reference/methodologies.json").open(encoding="utf-8") as fh:
         return json.load(fh)
+
+
+#: the four ratings, lowest first (ordered by the score each carries)
+RATINGS_ORDER = [r for r, _ in sorted(reference()["ratings"]["score"].items(), key=lambda kv: kv[1])]
 
 
 @lru_cache(maxsize=1)
@@ -94,20 +97,68 @@ def choose_methodology(kind: str, printed: list[tuple[str | None, str | None]], 
     return kind, f"nothing tells the frameworks of {family} apart: kept {kind}"
 
 
+def band_of(value: float, bands: list[tuple[str, float, float]]) -> str | None:
+    """Given a value and bands (rating, first, last) in whole numbers, return the band it falls in: a
+    value between two bands' whole numbers (64.5) belongs to the lower one. Beyond the last band, the
+    top band; below the first, the bottom band; no bands, None."""
+    if not bands:
+        return None
+    ordered = sorted(bands, key=lambda b: b[1])
+    for rating, lo, hi in ordered:
+        if lo <= value < hi + 1:
+            return rating
+    return ordered[-1][0] if value >= ordered[-1][1] else ordered[0][0]
+
+
+def kq_bands() -> list[tuple[str, int, int]]:
+    """The key-question bands (R1) as (rating, first percentage, last percentage)."""
+    return [(b["rating"], b["min"], b["max"]) for b in reference()["kq_bands"]["bands"]]
+
+
 def kq_band(pct: float) -> str:
     """Given a key-question percentage, return the rating band of the standard it would drive."""
-    for b in reference()["kq_bands"]["bands"]:
-        if b["min"] <= pct <= b["max"] or (b["min"] <= pct < b["max"] + 1):
-            return b["rating"]
-    return RATINGS_ORDER[-1] if pct > 100 else RATINGS_ORDER[0]
+    return band_of(pct, kq_bands())
+
+
+def bands_text(bands: list[tuple[str, int, int]]) -> str:
+    """'<50 Inadequate, 50-64 Requires improvement, ...': bands as the rule descriptions print them."""
+    ordered = sorted(bands, key=lambda b: b[1])
+    parts = []
+    for k, (rating, lo, hi) in enumerate(ordered):
+        if k == 0 and lo == 0:
+            parts.append(f"<{hi + 1} {rating}")
+        elif k == len(ordered) - 1 and hi >= 100:
+            parts.append(f"{lo}+ {rating}")
+        else:
+            parts.append(f"{lo}-{hi} {rating}")
+    return ", ".join(parts)
 
 
 def rating_score(rating: str) -> int | None:
+    """The points a rating adds to a report's score (None for 'Not rated')."""
     return reference()["ratings"]["score"].get(rating)
+
+
+def max_rating_score() -> int:
+    """The points of the highest rating: a report's score maximum is this per standard in its score."""
+    return max(reference()["ratings"]["score"].values())
 
 
 def overall_bands(score_max: int) -> dict | None:
     return reference()["overall_bands"].get(str(score_max))
+
+
+def kinds_with_score_max(score_max: int) -> set[str]:
+    """The methodologies whose reports print a score out of score_max."""
+    return {k for k, m in reference()["methodologies"].items()
+            if score_max == m.get("score_max") or score_max in m.get("score_maxima", [])}
+
+
+def in_score(kind: str, code: str) -> bool:
+    """Whether a standard's rating counts towards its report's score (the resettlement standard of
+    youth inspections is rated separately)."""
+    s = next((s for s in methodology(kind).get("standards", []) if s["code"] == code), None)
+    return True if s is None else s.get("in_score", True)
 
 
 def reference_rows() -> dict[str, list[dict]]:
@@ -121,6 +172,7 @@ def reference_rows() -> dict[str, list[dict]]:
                 "methodology": mid, "code": s["code"], "domain": s["domain"], "name": s["name"],
                 "case_assessed": s.get("case_assessed", False), "never_rated": s.get("never_rated", False),
                 "may_be_not_rated": s.get("may_be_not_rated", False), "moderation": s.get("moderation"),
+                "in_score": s.get("in_score", True),
                 "code_status": s.get("code_status", "confirmed")})
     for b in ref["kq_bands"]["bands"]:
         out["ref_kq_bands"].append({"rating": b["rating"], "min_pct": b["min"], "max_pct": b["max"],

@@ -16,10 +16,9 @@ from typing import Callable
 
 from .. import DEFAULT_CORPUS, PACKAGE_ROOT, __version__
 from ..extract import sha256_file
-from ..extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from ..extract.readers import SUFFIXES
 
 
-SUFFIXES = PDF_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES
 #: documents written (and audited) together: per-statement costs are paid once per batch
 WRITE_BATCH = 16
 #: ... or fewer: a batch is written once the results it holds weigh this much (their size as sent by

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 
 from ..extract import DocumentError, analyse_document, load, sha256_file
-from ..extract.document import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
+from ..extract.readers import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES
 from ..normalise import failed_document, normalise
 
 

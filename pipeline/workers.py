@@ -38,10 +38,8 @@ MAX_JOBS_PER_WORKER = 25
 #: the cycle collector's thresholds in a worker (Python's defaults are 700, 10, 10)
 GC_THRESHOLDS = (50_000, 20, 100)
 #: once every document is with a worker, on_drained is called when no result has come for this long
-#: (seconds): the last documents of a refresh are its smallest, often done in a few milliseconds, and
-#: their results then join the caller's work instead of waiting for a second round of it (a 5% change
-#: of 200 benchmark documents stored and audited its last two blog posts after the other eight, 0.25 s
-#: after they had arrived)
+#: (seconds): the last documents of a refresh are its smallest, and their results then join the
+#: caller's work instead of waiting for a second round of it
 DRAIN_QUIET = 0.05
 
 
@@ -52,7 +50,7 @@ def _worker(conn, memory_mb: int | None, parent_end=None) -> None:
         _die_with_parent(parent_end)
     # what the parent loaded (libraries, spaCy's tables) is never garbage: keep the cycle collector
     # off it (no scans, and its pages stay shared with the parent), and let it run less often over a
-    # document's many short-lived objects (about 8% faster, see the benchmark notes in the README)
+    # document's many short-lived objects (docs/performance.md)
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     if memory_mb:

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..audit import SEVERITY_ORDER   # one order of severities: the audit's
+from ..normalise.reference import RATINGS_ORDER, band_of
 
 #: the inspectorate's four rating colours (and grey for 'Not rated'), background and text
 RATING_COLOURS = {
@@ -134,17 +135,13 @@ def kq_chart_svg(kq, bands) -> str:
             if b["min_pct"] > 0:
                 ax.axvline(b["min_pct"], color="#555555", lw=0.8, ls="--")
 
-        def band_of(p):
-            for b in bands.to_dict("records"):
-                if b["min_pct"] <= p < b["max_pct"] + 1:
-                    return b["rating"]
-            return None
+        band_rows = [(b["rating"], b["min_pct"], b["max_pct"]) for b in bands.to_dict("records")]
 
         labels = []
         for i, r in kq.iterrows():
             q = str(r["question"])
             labels.append(f"{r['standard_code']}  " + (q if len(q) <= 60 else q[:57] + "..."))
-            colour = RATING_COLOURS.get(band_of(r["current_pct"]), ("#888888", ""))[0]
+            colour = RATING_COLOURS.get(band_of(r["current_pct"], band_rows), ("#888888", ""))[0]
             ax.barh(i, r["current_pct"], color=colour, edgecolor="#333333", lw=0.5, height=0.65)
             ax.text(min(r["current_pct"] + 1, 96), i, f"{r['current_pct']:g}%", va="center", fontsize=8)
             if r.get("previous_pct") is not None and r["previous_pct"] == r["previous_pct"]:
@@ -155,8 +152,7 @@ def kq_chart_svg(kq, bands) -> str:
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
         ax.set_xlabel("cases meeting the key question (%)")
-        handles = [Patch(color=RATING_COLOURS[r][0], label=r) for r in
-                   ["Inadequate", "Requires improvement", "Good", "Outstanding"]]
+        handles = [Patch(color=RATING_COLOURS[r][0], label=r) for r in RATINGS_ORDER]
         from matplotlib.lines import Line2D
         handles += [Line2D([], [], marker="|", color="#000000", ls="", ms=10, mew=2, label="previous inspection"),
                     Line2D([], [], marker="D", color="#333333", ls="", ms=4, label="comparator")]

@@ -24,32 +24,20 @@ import duckdb
 from .schema import PER_DOCUMENT, TABLES, column_list, column_types, columns, ddl, qualified
 
 
-#: DuckDB's memory budget while a refresh writes (its default is 80% of the machine's memory). It keeps
-#: the data it has written cached up to this budget, so without one the refresh's main process grows
-#: with the corpus (measured: 132 / 159 / 182 / 243 MB at 50 / 200 / 400 / 1,000 documents; with this
-#: budget 200 MB at 1,000, at the same speed). The audit's largest query needs well under it. Not
-#: lower: with 32 MB, re-auditing 1,000 documents read from the file failed (DuckDB asked for 32 MB at
-#: once to read zstd-compressed page text); 64 MB passed, with too little margin to rely on.
+#: DuckDB's memory budget while a refresh writes (its default is 80% of the machine's memory): DuckDB
+#: keeps what it has written cached up to its budget, so without one the refresh's main process would
+#: grow with the corpus (docs/performance.md)
 WRITER_MEMORY_LIMIT = "128MB"
-#: written data that DuckDB keeps in memory (and in its write-ahead log) before it checkpoints them to
-#: the file. With its default, 16 MB, the last checkpoint of a refresh was the main process's peak
-#: (162 MB at 200 benchmark documents against 124 at 50); with this, 143 against 128, at the same speed
+#: written data DuckDB keeps in memory (and its write-ahead log) before it checkpoints them to the file:
+#: smaller than its default (16 MB), so that the last checkpoint is not the refresh's peak
 CHECKPOINT_THRESHOLD = "4MB"
 
-#: rows per row group of the tables the writer appends to (DuckDB's default is 122,880). A checkpoint
-#: merges the small row groups that appends leave behind into larger ones, up to this size, and a merge
-#: holds what it merges in memory; inserting the spooled page text holds a row group at a time. With
-#: the default, merging page text cost the refresh's main process more the larger the corpus (up to 34 /
-#: 87 MB per checkpoint in a database of 1,000 / 2,000 benchmark documents); with 8,192 the page insert
-#: at the end of a 200-document refresh took 28 MB, with this 8 MB, for the same file (11.3 MB)
+#: rows per row group of the tables the writer appends to (DuckDB's default is 122,880): a checkpoint
+#: merges small row groups up to this size, holding what it merges in memory
 ROW_GROUP_SIZE = 4096
 #: DuckDB's memory budgets for inserting the spooled page text (Writer.flush_pages), tried in turn: the
-#: insert fills the budget it is given with what it writes, so the smallest that works is used. What it
-#: needs grows slowly with the text: inserting the page text of 1,000 / 2,000 / 8,000 / 16,000 benchmark
-#: documents needed more than 32 MB (24 was enough at 1,000) from 2,000 on, and took +33 MB
-#: (with 24 MB) / +62 / +67 / +69 MB (with 48 MB). A budget that proves too small fails within about a
-#: second, its insert rolled back, and the next is tried. At 1,000 documents the refresh's main process
-#: peaked at 128 MB with 24 MB first, 143 MB with 48 MB; at 5,000, 158 MB (24 MB too small, 48 MB used)
+#: insert fills the budget it is given, so the smallest that works is used; one too small fails
+#: within about a second and is rolled back
 FLUSH_MEMORY_LIMITS = ("24MB", "48MB", WRITER_MEMORY_LIMIT)
 
 #: the attached in-memory database that holds the batch of documents last written, with the same
@@ -261,8 +249,8 @@ class Writer:
     def reopen(self) -> None:
         """Close the connection and open the working copy again (what is committed stays; the stage
         goes). DuckDB keeps every block it has written or read cached until its budget is full, so a
-        long refresh's main process grew with the corpus (cached table blocks: 16 MB at 1,000 benchmark
-        documents); a new connection starts with an empty cache."""
+        long refresh's main process would grow with the corpus; a new connection starts with an empty
+        cache."""
         if self._connect is None:
             return
         self.close_stage()

@@ -1,6 +1,6 @@
 """`inspections export`: every public table as Parquet or CSV files, for pandas, R, Spark or a warehouse.
 
-Layout of DIR (documented in the README):
+Layout of DIR (documented in docs/researchers.md):
     DIR/<table>.parquet  or  DIR/<table>.csv   one file per public table (header row in CSV)
     DIR/schema.json                            every table's columns, DuckDB types and descriptions
 The files are written to a temporary folder inside DIR and moved into place

@@ -1,6 +1,6 @@
 """The public schema: every table, its columns, types and meaning, as data.
 
-Adding a table is one entry in TABLES. The README's schema section is generated
+Adding a table is one entry in TABLES. docs/schema.md is generated
 from the same descriptions (``inspections schema --markdown``), so the two cannot
 drift apart.
 """
@@ -308,7 +308,7 @@ TABLES: dict[str, dict] = {
         ],
     },
     "audit_findings": {
-        "doc": "One row per audit finding (see the README's rule list). A rating that follows from the numbers has no row.",
+        "doc": "One row per audit finding (see the rule table in docs/audit.md). A rating that follows from the numbers has no row.",
         "key": [],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
@@ -334,6 +334,7 @@ TABLES: dict[str, dict] = {
                     ("never_rated", "BOOLEAN", "Never rated (PDU outcomes)"),
                     ("may_be_not_rated", "BOOLEAN", "May be 'Not rated' (PDU court work)"),
                     ("moderation", "VARCHAR", "unpaid_work where qualitative moderation applies (R3)"),
+                    ("in_score", "BOOLEAN", "Counts towards the report's score (false: rated separately, e.g. youth resettlement)"),
                     ("code_status", "VARCHAR", "confirmed, inferred or unconfirmed: whether a published source gives the standard this code")],
     },
     "ref_kq_bands": {

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from hmip_inspections import audit
 from hmip_inspections.extract import analyse_document
-from hmip_inspections.extract.document import Document, Word, document_from_text, load
+from hmip_inspections.extract.document import Document, Word
+from hmip_inspections.extract.readers import document_from_text, load
 from hmip_inspections.normalise import normalise
-from hmip_inspections.normalise.reference import reference_rows
+from hmip_inspections.pipeline.orchestrate import write_reference
 from hmip_inspections.store import Store
 
 
@@ -18,8 +19,7 @@ def findings_for(doc: Document, tmp: Path, name: str) -> set[tuple[str, str, str
     db.unlink(missing_ok=True)
     with Store(db).writer() as w:
         w.replace_document(rows, "test")
-        for t, r in reference_rows().items():
-            w.replace_table(t, r)
+        write_reference(w)
         found = audit.run(w.con)
     return {(f["rule"], f["subject"], f["severity"]) for f in found}
 

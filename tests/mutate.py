@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from pathlib import Path
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import CORPUS
 from hmip_inspections.extract import analyse_document
-from hmip_inspections.extract.document import document_from_text, strip_footnote_markers
+from hmip_inspections.extract.document import strip_footnote_markers
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.prose import Sentence, context_facts
 from hmip_inspections.normalise import normalise
 

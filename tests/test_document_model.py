@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hmip_inspections.extract.document import clean_markup, document_from_text, strip_footnote_markers
+from hmip_inspections.extract.document import clean_markup, strip_footnote_markers
+from hmip_inspections.extract.readers import document_from_text
 
 
 def test_glued_footnote_markers_are_removed_only_when_defined():

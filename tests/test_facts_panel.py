@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.facts import key_facts
 
 FOOTER = "Inspection of probation services: Somewhere"

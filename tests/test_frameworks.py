@@ -9,7 +9,7 @@ import pytest
 from auditkit import findings_for
 from conftest import CORPUS
 from hmip_inspections.extract import analyse_document
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.normalise import normalise
 from hmip_inspections.normalise.reference import choose_methodology
 
@@ -106,13 +106,12 @@ def test_a_framework_2_report_is_audited_against_its_own_standards_and_says_they
     renumbered = {(r, {"2.5": "2.4", "1.4": "1.3"}.get(s, s), sev) for r, s, sev in base}
     assert fw2 == renumbered
     from hmip_inspections import audit
-    from hmip_inspections.normalise.reference import reference_rows
+    from hmip_inspections.pipeline.orchestrate import write_reference
     from hmip_inspections.store import Store
     rows = _rows(_framework2())
     with Store(tmp_path / "full.duckdb").writer() as w:
         w.replace_document(rows, "test")
-        for t, r in reference_rows().items():
-            w.replace_table(t, r)
+        write_reference(w)
         band = [f for f in audit.run(w.con) if f["rule"] == "standard_band"]
     assert [(f["subject"], f["rule_status"]) for f in band] == \
         [("2.4", "inferred")]

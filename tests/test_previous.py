@@ -9,7 +9,7 @@ import pytest
 
 from auditkit import findings_for, text_doc
 from conftest import CORPUS, gold_files
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.previous import previous_recommendations
 from mutate import move_page_breaks, rewrap
 

@@ -8,11 +8,11 @@ import pytest
 
 from conftest import CORPUS, query
 from hmip_inspections.extract import DocumentError, analyse_document, load
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.webpage import html_to_text
 from mutate import md_to_html
 from hmip_inspections.normalise import normalise
-from test_renderings import PROVENANCE
+from test_rewrapped_reports import PROVENANCE
 
 PDU_MD = CORPUS / "text" / "liverpool-north-pdu-2023.md"
 

@@ -1,4 +1,4 @@
-"""Issue 7: mangled text thrown at every text extractor. It may find nothing; it must not crash or invent."""
+"""Mangled text thrown at every text extractor. It may find nothing; it must not crash or invent."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conftest import CORPUS
 from hmip_inspections.extract import Extraction, table_lines
 from hmip_inspections.extract.classify import classify
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.facts import key_facts, recommendations
 from hmip_inspections.extract.key_questions import key_question_tables
 from hmip_inspections.extract.prompts import prompt_tables
@@ -94,7 +94,7 @@ def test_text_extractors_never_crash_or_invent(text):
 @given(st.binary(max_size=3000))
 def test_any_bytes_as_a_text_file_fail_cleanly_or_parse(tmp_path_factory, data):
     from hmip_inspections.extract import DocumentError
-    from hmip_inspections.extract.document import read_text
+    from hmip_inspections.extract.readers import read_text
     p = tmp_path_factory.mktemp("b") / "x.txt"
     p.write_bytes(data)
     try:

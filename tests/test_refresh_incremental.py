@@ -1,4 +1,4 @@
-"""Issue 2: corpus to DuckDB with provenance, classification and an incremental refresh."""
+"""Corpus to DuckDB with provenance, classification and an incremental refresh."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Issue 6: the researchers' side. Queries (as files, views and `inspections query`), exports, the HTML report."""
+"""The researchers' side. Queries (as files, views and `inspections query`), exports, the HTML report."""
 from __future__ import annotations
 
 import csv

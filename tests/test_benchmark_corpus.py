@@ -1,4 +1,4 @@
-"""The benchmark's corpus builder makes distinct documents that the pipeline still reads (issue 8).
+"""The benchmark's corpus builder makes distinct documents that the pipeline still reads.
 
 Timings themselves are measured by benchmarks/run.py, not asserted by tests."""
 from __future__ import annotations

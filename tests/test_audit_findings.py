@@ -1,4 +1,4 @@
-"""Issue 5: the audit finds what the gold files list, nothing else, and catches altered reports."""
+"""The audit finds what the gold files list, nothing else, and catches altered reports."""
 from __future__ import annotations
 
 import duckdb
@@ -100,7 +100,7 @@ def test_the_audit_forgets_each_document_once_its_rules_have_run(corpus_db, monk
     import duckdb
 
     from hmip_inspections import audit
-    from hmip_inspections.audit import rules
+    from hmip_inspections.audit import common as rules
     db, _ = corpus_db
     con = duckdb.connect(str(db), read_only=True)
     forgotten: list[tuple[str, bool, bool, int]] = []
@@ -110,7 +110,7 @@ def test_the_audit_forgets_each_document_once_its_rules_have_run(corpus_db, monk
         real(self, did)
         forgotten.append((did, any(did in by for by in self.batch.values()),
                           any(k == did or (isinstance(k, tuple) and did in k) for k in self.lines),
-                          rules._words.cache_info().currsize))
+                          rules.content_words.cache_info().currsize))
     monkeypatch.setattr(rules.Ctx, "done", spy)
     try:
         ids = [r[0] for r in con.execute("SELECT document_id FROM documents WHERE status = 'ok' "
@@ -118,7 +118,7 @@ def test_the_audit_forgets_each_document_once_its_rules_have_run(corpus_db, monk
         ctx = rules.Ctx(con)
         ctx.start_batch(ids)
         for d in ids[:2]:
-            rules._doc_text(ctx, d)
+            rules.joined_text(ctx, d)
             assert ctx.rows("pages", d)
         ctx.done(ids[0])
         assert ctx.rows("pages", ids[1]) and ids[1] in ctx.lines and ids[0] not in ctx.lines
@@ -177,7 +177,7 @@ def _fig(sentence, figure, number, line, page=None, kind="percent", unit="percen
      ("In 45 per cent of cases the plan addressed child safeguarding risks.", "45 per cent", 45), False),
 ])
 def test_prose_vs_prose(first, second, found):
-    from hmip_inspections.audit.rules import prose_vs_prose
+    from hmip_inspections.audit.prose_prose import prose_vs_prose
     ctx = _Rows(prose_figures=[_fig(*first, line=10), _fig(*second, line=90)])
     out = prose_vs_prose(ctx, {"document_id": "d"})
     assert bool(out) == found, out
@@ -363,7 +363,7 @@ def _text_page(text: str) -> dict:
      "The performance figure for all England and Wales was 65%, against a target of 65%.\n", None),
 ])
 def test_a_repeated_sentence_is_reported_as_information(text, line):
-    from hmip_inspections.audit.rules import repeated_sentence
+    from hmip_inspections.audit.text_quality import repeated_sentence
     out = repeated_sentence(_Rows(pages=[_text_page(text)]), {"document_id": "d"})
     assert [f["line"] for f in out] == ([line] if line else [])
     if line:
@@ -371,7 +371,7 @@ def test_a_repeated_sentence_is_reported_as_information(text, line):
 
 
 def test_an_unresolved_cross_reference_is_reported_even_with_cells_between_its_halves():
-    from hmip_inspections.audit.rules import broken_reference
+    from hmip_inspections.audit.text_quality import broken_reference
     text = ("Does reviewing focus on keeping other people safe?Error!\t40%\t48%\t44%\nBookmark not defined.\n"
             "See Error! Reference source not found. for details.\nNo error here!\n")
     out = broken_reference(_Rows(pages=[_text_page(text)]), {"document_id": "d"})
@@ -430,7 +430,7 @@ def _kq(current, previous, comparator):
      "significantly lower than the 62 per cent at the last inspection.", (61, 62, 63), None),
 ])
 def test_significantly_worse_or_better_is_checked_against_the_table(sentence, row, expected):
-    from hmip_inspections.audit.rules import prose_vs_table
+    from hmip_inspections.audit.prose_tables import prose_vs_table
     ctx = _Rows(key_questions=[_kq(*row)], prose_figures=[_fig(sentence, "61 per cent", 61, line=5)])
     ctx.tables["prose_figures"][0]["section"] = "2.1 Assessment"
     out = [f for f in prose_vs_table(ctx, {"document_id": "d"}) if "significantly" in f["message"]]
@@ -468,7 +468,7 @@ def test_significantly_worse_in_the_report_goes_when_the_report_says_slightly(ba
      [("30 per cent", 30), ("60 per cent", 60)], []),
 ])
 def test_figures_called_alike_must_be_close(sentence, figures, expected):
-    from hmip_inspections.audit.rules import alike_figures
+    from hmip_inspections.audit.prose_prose import alike_figures
     rows = [_fig(sentence, t, n, line=7) for t, n in figures]
     out = alike_figures(_Rows(prose_figures=rows), {"document_id": "d"})
     assert [(f["expected"], f["stated"]) for f in out] == expected
@@ -480,7 +480,7 @@ def _count(sentence, figure, number, total, line):
 
 
 def test_survey_counts_out_of_more_respondents_than_the_others_are_reported():
-    from hmip_inspections.audit.rules import survey_totals
+    from hmip_inspections.audit.staffing import survey_totals
     rows = [
         _count("Leaders were approachable, with 14 out of 18 respondents to our staff survey saying so.",
                "14 out of 18", 14, 18, 10),
@@ -517,7 +517,7 @@ def _fte(sentence, figure, number, line):
      ("Three out of five SPOs were in post.", "Three out of five", 3), False),
 ])
 def test_full_time_equivalents_in_post_are_no_more_than_the_people_in_post(fte, head, found):
-    from hmip_inspections.audit.rules import fte_vs_headcount
+    from hmip_inspections.audit.staffing import fte_vs_headcount
     rows = [_fte(*fte, line=3), _count(*head, total=5, line=9)]
     out = fte_vs_headcount(_Rows(prose_figures=rows), {"document_id": "d"})
     assert [(f["line"], f["stated"], f["severity"]) for f in out] == ([(3, "3.4", "info")] if found else [])
@@ -544,7 +544,7 @@ def _fte_row(code, metric, value, line):
      "per cent of case managers.", [("nine per cent", 9), ("29 per cent", 29)], False),
 ])
 def test_a_part_is_no_more_people_than_the_whole_it_is_part_of(kind, sentence, figures, found):
-    from hmip_inspections.audit.rules import part_exceeds_whole
+    from hmip_inspections.audit.staffing import part_exceeds_whole
     workforce = [_fte_row("staff_fte_total", "Total staff headcount (FTE)", 201.24, 882),
                  _fte_row("pso_fte", "Total number of probation services officers or equivalent (FTE)", 78.82, 889)]
     ctx = _Rows(prose_figures=[_fig(sentence, t, n, line=1000) for t, n in figures], workforce=workforce)
@@ -576,7 +576,7 @@ _PANEL = [_fact(2116, "The number of individuals supervised on community sentenc
     ("There were 1,141 individuals supervised by the CRC on pre-release supervision.\n", None),
 ])
 def test_a_count_of_people_supervised_is_checked_against_the_key_facts(text, found):
-    from hmip_inspections.audit.rules import caseload_vs_facts
+    from hmip_inspections.audit.staffing import caseload_vs_facts
     out = caseload_vs_facts(_Rows(key_facts=_PANEL, pages=[_text_page(text)]), {"document_id": "d"})
     assert [(float(f["expected"]), float(f["stated"])) for f in out] == ([found] if found else [])
     if found:

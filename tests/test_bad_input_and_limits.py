@@ -1,4 +1,4 @@
-"""Issue 7: hostile input, per-document limits, one-vs-two workers, crash and reader safety."""
+"""Hostile input, per-document limits, one-vs-two workers, crash and reader safety."""
 from __future__ import annotations
 
 import os

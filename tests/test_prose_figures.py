@@ -1,4 +1,4 @@
-"""Issue 4: figures stated in prose keep their whole sentence, across line wraps and page breaks."""
+"""Figures stated in prose keep their whole sentence, across line wraps and page breaks."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 
 from conftest import query
 
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from hmip_inspections.extract.prose import prose_figures, to_number
 
 
@@ -67,7 +67,7 @@ def test_a_staffing_figure_in_prose_has_the_line_of_its_value_and_of_its_sentenc
 
     from conftest import CORPUS
     from hmip_inspections.extract import analyse_document
-    from hmip_inspections.extract.document import document_from_text
+    from hmip_inspections.extract.readers import document_from_text
     from hmip_inspections.normalise import normalise as _normalise
     path = CORPUS / "text" / "west-mercia-quality-impact-2017.txt"
     text = path.read_text(encoding="utf-8")
@@ -97,8 +97,8 @@ def test_spacy_is_loaded_without_its_command_line_which_stays_importable():
     # (requests, typer), yet spacy.info and a later `import spacy.cli` reach the real command line
     out = _python(
         "import sys\n"
-        "from extract.prose import _pipeline\n"
-        "nlp, m = _pipeline()\n"
+        "from hmip_inspections.extract.prose import nlp_pipeline\n"
+        "nlp, m = nlp_pipeline()\n"
         "print(len(list(nlp('It was 22 per cent. It rose.').sents)))\n"
         "print(sorted(n for n in ('spacy.cli', 'requests', 'typer') if n in sys.modules))\n"
         "import spacy\n"
@@ -117,7 +117,7 @@ def test_a_spacy_that_needs_its_command_line_to_import_is_imported_as_usual(tmp_
     (pkg / "cli" / "__init__.py").write_text("from .download import download\n")
     (pkg / "cli" / "info.py").write_text("def info():\n    return 'real info'\n")
     (pkg / "cli" / "download.py").write_text("def download():\n    return 'real download'\n")
-    out = _python("from extract.prose import _import_spacy\n"
+    out = _python("from hmip_inspections.extract.prose import _import_spacy\n"
                   "spacy = _import_spacy()\n"
                   "print(spacy.__file__)\nprint(spacy.info())\nprint(spacy.cli.download())\n",
                   PYTHONPATH=str(tmp_path))

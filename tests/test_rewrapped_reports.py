@@ -15,7 +15,7 @@ import pytest
 
 from conftest import CORPUS
 from hmip_inspections.extract import analyse_document
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from mutate import move_page_breaks, renumber_footnotes, rewrap
 from hmip_inspections.normalise import normalise
 

@@ -1,4 +1,4 @@
-"""Issue 3: ratings, scores and key-question tables, from every era, text and PDF."""
+"""Ratings, scores and key-question tables, from every era, text and PDF."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 from hmip_inspections.report.accuracy import evaluate
 from conftest import CORPUS, GOLD
 from hmip_inspections.extract import analyse
-from hmip_inspections.extract.document import document_from_text
+from hmip_inspections.extract.readers import document_from_text
 from mutate import move_page_breaks, renumber_footnotes, rewrap
 from hmip_inspections.normalise import normalise
 
