@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .common import (Ctx, at_place, joined_text, make_finding, place_of)
 from .registry import rule
@@ -41,6 +42,16 @@ REPEAT_MIN_WORDS = 8
 _SENTENCE_RE = re.compile(r"[A-Z][^.!?]*[.!]")
 
 
+#: a line that defines a footnote: markdown's "[^3]: ..." (the web-page reader's) or "<sup>&</sup>..."
+_NOTE_LINE_RE = re.compile(r"\[\^\d{1,3}\]:|<sup>\s*&")
+
+
+def _in_notes(starts: list[int], text: str, a: int, b: int) -> bool:
+    """Whether positions a and b of the joined text fall in two different footnote definitions."""
+    ka, kb = bisect_right(starts, a) - 1, bisect_right(starts, b) - 1
+    return ka != kb and all(_NOTE_LINE_RE.match(text, starts[k]) for k in (ka, kb))
+
+
 @rule("repeated_sentence",
       "No sentence repeats one just before it (the same first eight or more words, two thirds of "
       "the shorter sentence), as an edit that left both versions would (information).",
@@ -67,6 +78,8 @@ def repeated_sentence(ctx: Ctx, doc: dict) -> list[dict]:
             while k < min(len(words), len(other)) and words[k] == other[k]:
                 k += 1
             if k >= 2 * min(len(words), len(other)) / 3:
+                if _in_notes(starts, text, m.start(), m2.start()):
+                    break       # two footnotes that say the same: not an edit left twice
                 page, line = place_of(starts, places, m2.start())
                 first, second = " ".join(words), " ".join(other)
                 out.append(make_finding(did, "repeated_sentence", "info", "text", None, second,

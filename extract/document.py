@@ -234,6 +234,8 @@ _SEPARATOR_RE = re.compile(r"^(?:[ \t]{20,}|_{10,}|-{10,})$")
 _SPACED_FOOTNOTE_RE = re.compile(r"^\s*\d{1,3}\s{2,}[A-Z]")
 _FOOTNOTE_START_RE = re.compile(r"^\s*(\d{1,3})\s+(?=\S)(?!per cent|%)")
 _MD_FOOTNOTE_RE = re.compile(r"^\s*<sup>\s*(\d{1,3})\s*</sup>", re.I)
+#: a markdown footnote definition ("[^3]: text"), as the web-page reader writes a page's notes
+_MD_NOTE_DEF_RE = re.compile(r"^\s*\[\^(\d{1,3})\]:\s*")
 # a mangled "<sup>&</sup>lt;sup>" or "&lt;sup&gt;" prefix, seen in markdown renderings
 _MANGLED_SUP_RE = re.compile(r"(?:<sup>\s*&(?:amp;)?\s*</sup>\s*(?:lt;\s*sup>|<sup>)|&lt;sup&gt;)", re.I)
 
@@ -243,7 +245,7 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
     """Given raw text lines, return (indices of footnote lines, {number: text}).
 
     Text renderings put a page's footnotes after a long blank separator line;
-    markdown renderings mark each with ``<sup>&</sup><sup>N</sup>``.
+    markdown renderings mark each with ``<sup>&</sup><sup>N</sup>`` or define it as ``[^N]: text``.
     """
     idx: set[int] = set()
     notes: dict[int, str] = {}
@@ -253,6 +255,11 @@ def find_footnote_blocks(raws: list[str], skip: set[int] | frozenset = frozenset
         if m and _MANGLED_SUP_RE.search(raw):
             idx.add(i)
             notes[int(m.group(1))] = clean_markup(_MANGLED_SUP_RE.sub("<sup>", raw)[m.end():])[0].strip()
+            continue
+        m = _MD_NOTE_DEF_RE.match(raw)
+        if m:
+            idx.add(i)
+            notes[int(m.group(1))] = clean_markup(raw[m.end():])[0].strip()
     i = 0
     while i < n:
         sep = _SEPARATOR_RE.match(raws[i].rstrip("\n"))

@@ -166,13 +166,19 @@ def _rating_only(ln: Line) -> bool:
 
 
 def _rating_cell(ln: Line) -> str | None:
-    """Given a line, return its rating-only text: the whole line, or its last tab-separated cell."""
+    """Given a line, return its rating-only text: the whole line, or its trailing tab-separated cells
+    that hold only ratings (a table row 'description | Good | Requires improvement')."""
     if _rating_only(ln):
         return ln.text.strip()
     if "\t" in ln.text:
-        last = ln.text.rsplit("\t", 1)[1].strip()
-        if last and _RATING_TOKEN_LINE.match(last):
-            return last
+        cells = [c.strip() for c in ln.text.split("\t")]
+        while cells and not cells[-1]:
+            cells.pop()
+        tail: list[str] = []
+        while cells and _RATING_TOKEN_LINE.match(cells[-1]):
+            tail.insert(0, cells.pop())
+        if tail:
+            return " ".join(tail)
     return None
 
 

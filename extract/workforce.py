@@ -245,9 +245,10 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
         items = [it for _, it in sorted(found, key=lambda p: p[0])]
     rows: list[dict] = []
     cur: dict | None = None
-    # in a PDF, a label with its cells on the same line is a row however long it is
-    with_cells = ({id(ln) for kind, text, ln, _ in items if kind == "cell" and VALUE_RE.fullmatch(text.strip())}
-                  if geometry and centres else set())
+    # a label with its cells on the same line is a row however long it is: in a PDF (by geometry), and
+    # in a text rendering whose row is tab-separated cells (a web page's table)
+    with_cells = {id(ln) for kind, text, ln, _ in items if kind == "cell" and VALUE_RE.fullmatch(text.strip())
+                  and ((geometry and centres) or "\t" in ln.text)}
     for kind, text, ln, col in items:
         if kind == "text":
             if TITLE_RE.search(text) and cur is not None:

@@ -1,11 +1,11 @@
 """``inspections evaluate GOLD_DIR``: accuracy of the database against hand-checked gold files.
 
-For every gold file, the documents it describes (its text file and its PDF
-renderings) are compared table by table. A row is *matched* when its key is
+For every gold file, the documents it describes (its text file, its PDF and its
+web-page renderings) are compared table by table. A row is *matched* when its key is
 found and every compared field is equal; *missing* when the gold row has no
 counterpart; *extra* when the database has a row the gold does not (an
-invented row). Line numbers are compared for text renderings only (the gold
-convention); PDFs are compared on values.
+invented row). Line numbers are compared for the text rendering only (the gold
+convention); PDFs and web pages are compared on values.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _num(v):
 def _docs_for(gold: dict, doc_ids: list[str]) -> list[str]:
     src = gold["source_file"]
     stem = Path(src).stem
-    names = {src, *gold.get("pdf_renderings", [])}
+    names = {Path(n).name for n in (src, *gold.get("pdf_renderings", []), *gold.get("html_renderings", []))}
     out = []
     for did in doc_ids:
         name = Path(did).name
@@ -83,7 +83,8 @@ def evaluate(gold_dir: str, db: str) -> dict:
 
 
 def _evaluate_doc(con, gold: dict, did: str) -> dict:
-    is_text = not did.lower().endswith(".pdf")
+    # line numbers are the text file's: compared for that rendering only (PDFs and web pages on values)
+    is_text = Path(did).name == Path(gold["source_file"]).name
     d = con.execute("SELECT kind, status, provider_name, provider_type, published_year, published_month, "
                     "overall_rating, score, score_max FROM documents WHERE document_id = ?", [did]).fetchone()
     cols = ["kind", "status", "provider_name", "provider_type", "published_year", "published_month",

@@ -16,6 +16,16 @@ def gold_files() -> dict[str, dict]:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))}
 
 
+def renderings(gold_name: str) -> list[str]:
+    """The document ids of every rendering of a gold file's report in the embedded corpus: its text,
+    its PDFs and its web page."""
+    g = json.loads((GOLD / gold_name).read_text(encoding="utf-8"))
+    out = [f"text/{Path(g['source_file']).name}"]
+    out += [f"pdf/{Path(p).name}" for p in g.get("pdf_renderings", [])]
+    out += [f"html/{Path(p).name}" for p in g.get("html_renderings", [])]
+    return out
+
+
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory):
     """The embedded corpus refreshed into a fresh database; returns (db path, refresh run)."""
