@@ -64,6 +64,10 @@ def key_facts(doc: Document) -> list[dict]:
                        "desc": [fm.group("desc")] if fm.group("desc") else [], "page": lines[j].page,
                        "line": lines[j].line, "desc_page": lines[j].page}
                 continue
+            year = re.fullmatch(r"((?:19|20)\d\d)(\d{0,2})", fm.group("value").strip()) if fm else None
+            if year and cur is not None and cur["desc"] and (not year.group(2) or int(year.group(2)) in doc.footnotes):
+                cur["desc"].append(t)      # a description wrapped before a year ("year ending 31 March" / "2019")
+                continue
             if fm:           # a stray number (collected superscripts): no fact
                 continue
             if cur is not None and (cur["desc"] == [] or t[:1].islower() or not cur["desc"][-1].rstrip().endswith(".")
@@ -194,7 +198,24 @@ def _not_addressee(ln: Line) -> bool:
                 or re.match(r"^\W*(?:new\s+)?recommendations?\W*$", t, re.I) or _SECTION_END_RE.match(t))
 
 
+#: the longest a recommendation runs, in lines (a list that runs on longer has ended)
+DEFAULT_ITEM_MAX_LINES = 10
+#: a numbered item: "1. improve ...", "2) Ensure ...", "- 3. ..." (a web page's list)
+NUMBERED_RE = re.compile(r"^\s*(?:[-•*–]\s*)?(?P<num>\d{1,2})[.)]\s+(?P<text>\S.*)$")
+BULLET_RE = re.compile(r"^\s*[-•*–]\s+(?P<text>\S.*)$")
+
+
+def _unfinished(parts: list[str]) -> bool:
+    """Whether an item's text so far stops mid-sentence (no full stop or semicolon at its end)."""
+    return not re.search(r"[.;!?]['’\")]*$", parts[-1].rstrip())
+
+
 def recommendations(doc: Document) -> list[dict]:
+    """Given a Document, return the new recommendations: under each addressee ("Merseyside CRC
+    should:"), its items, numbered (consecutively), bulleted, or unmarked lines. An item runs on over
+    the lines that follow it (wrapped, across a page break, a note in brackets on a line of its own)
+    until the next item, a heading, another addressee or the end of the list: a line after an item
+    that has ended its sentence belongs to it only if it starts in lower case or with a bracket."""
     lines = [ln for ln in doc.content() if ln.role in ("body", "blank")]
     out: list[dict] = []
     i = 0
@@ -216,6 +237,7 @@ def recommendations(doc: Document) -> list[dict]:
         who = re.sub(r"\s+", " ", who).strip()
         i += 1
         cur = None
+        marker = None           # how this addressee's items are marked: marked (numbers, bullets) or unmarked
         while i < n:
             ln = lines[i]
             t = ln.text.strip()
@@ -224,23 +246,34 @@ def recommendations(doc: Document) -> list[dict]:
                 continue
             if ADDRESSEE_RE.match(t) or t == "should:" or (i + 1 < n and lines[i + 1].text.strip() == "should:"):
                 break
-            bullet = re.match(r"^\s*[-•*–]\s+", ln.text) is not None
-            im = ITEM_RE.match(t)
-            numbered = im and im.group("num") and im.group("text")[:1].islower()
-            first_unmarked = cur is None and im and not im.group("num") and t[:1].islower()
-            if numbered or (bullet and im and im.group("text")[:1].islower()) or first_unmarked:
+            num = NUMBERED_RE.match(t)
+            bul = BULLET_RE.match(ln.text) if not num else None
+            # numbers run on consecutively (a list may mix bullets and numbers: "- improve", "- 2. ensure")
+            if num and (cur is None or cur["number"] is None or int(num.group("num")) == cur["number"] + 1):
+                kind, text, number = "marked", num.group("text"), int(num.group("num"))
+            elif bul and marker != "unmarked":
+                kind, text, number = "marked", bul.group("text"), None
+            elif cur is None and marker is None and t[:1].islower():
+                kind, text, number = "unmarked", t, None      # a list whose items carry no marker
+            else:
+                kind = None
+            if kind:
                 if cur:
                     out.append(cur)
-                num = int(im.group("num")) if im.group("num") else None
-                cur = {"addressee": who, "number": num, "number_printed": num is not None,
-                       "parts": [im.group("text")], "page": ln.page, "line": ln.line}
+                marker = kind
+                cur = {"addressee": who, "number": number, "number_printed": number is not None,
+                       "parts": [text], "page": ln.page, "line": ln.line}
                 i += 1
                 continue
-            unfinished = cur is not None and not cur["parts"][-1].rstrip().endswith((".", ";"))
-            if cur is not None and (t[:1].islower() or (unfinished and not _SECTION_END_RE.match(t)
-                                                        and not ln.heading and len(cur["parts"]) < 6
-                                                        and t[:1].islower())):
-                cur["parts"].append(t)
+            if cur is not None and not ln.heading and not _SECTION_END_RE.match(t) and not num \
+                    and len(cur["parts"]) < DEFAULT_ITEM_MAX_LINES \
+                    and (_unfinished(cur["parts"]) or t[:1].islower() or t.startswith("(")):
+                if marker == "unmarked" and t[:1].islower() and not _unfinished(cur["parts"]):
+                    out.append(cur)      # unmarked items: a line in lower case after a finished one starts the next
+                    cur = {"addressee": who, "number": None, "number_printed": False,
+                           "parts": [t], "page": ln.page, "line": ln.line}
+                else:
+                    cur["parts"].append(t)
                 i += 1
                 continue
             break

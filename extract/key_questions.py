@@ -175,6 +175,11 @@ def items_text(lines: list[Line]) -> list[Item]:
     return [it for _, it in items]
 
 
+def _words(text: str) -> set[str]:
+    """The words of a text, lower-cased, without footnote numbers glued to them."""
+    return {w for w in re.findall(r"[a-z’']+", text.lower())}
+
+
 def join_lines(parts: list[str]) -> str:
     out = ""
     for p in parts:
@@ -200,6 +205,16 @@ def cell_value(text: str) -> tuple[float | None, str | None, bool]:
     return None, t, False
 
 
+def _trigger_starts(lines: list[Line], i: int) -> bool:
+    """Whether a table's introducing sentence (which may wrap over a few lines) or its header
+    naming a "Percentage 'Yes'" column starts on line i."""
+    if TRIGGER_RE.match(lines[i].text):
+        return True
+    m = TRIGGER_RE.search(" ".join(ln.text for ln in lines[i:i + DEFAULT_TRIGGER_LINES]))
+    return m is not None and m.start() < len(lines[i].text) and \
+        not (i > 0 and TRIGGER_RE.search(lines[i - 1].text + " " + lines[i].text[:m.start() + 1]))
+
+
 def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
     lines = [ln for ln in doc.content() if ln.role == "body"]   # blank lines carry no structure here
     index = {(ln.page, ln.line): k for k, ln in enumerate(lines)}
@@ -208,9 +223,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
     i = 0
     n = len(lines)
     while i < n:
-        if not TRIGGER_RE.match(lines[i].text) and not (
-                TRIGGER_RE.search(" ".join(ln.text for ln in lines[i:i + DEFAULT_TRIGGER_LINES]))
-                and not TRIGGER_RE.search(" ".join(ln.text for ln in lines[i + 1:i + DEFAULT_TRIGGER_LINES]))):
+        if not _trigger_starts(lines, i):
             i += 1
             continue
         t = i
@@ -258,11 +271,14 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
         cur: Row | None = None
         junk = 0
         end_line = body[0]
+        header_words = _words(header)
         for it in items:
             if it.kind == "text":
                 txt = _JUNK_RE.sub("", it.text).strip()
                 if not txt:
                     continue
+                if (cur is None or cur.closed) and _words(txt) <= header_words:
+                    continue        # the header printed again where the table runs on to the next page
                 if cur is not None and not cur.closed:
                     cur.question = join_lines([cur.question, txt])
                     cur.closed = "?" in txt

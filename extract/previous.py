@@ -30,7 +30,7 @@ SECTION_RE = re.compile(
 #: where the section ends: the report's own new recommendations, or another part of the report
 END_RE = re.compile(r"^\W*(?:new recommendations|recommendations\s*$|background|contents|foreword|executive summary|"
                     r"introduction|ratings?\s*$|key facts|contextual facts|annexe|appendix|\d\.\s+[A-Z])", re.I)
-ITEM_RE = re.compile(r"^\s*(?P<num>\d{1,2})[.)]\s+(?P<text>[A-Z].*)$")
+ITEM_RE = re.compile(r"^\s*(?:[-•*–]\s*)?(?P<num>\d{1,2})[.)]\s+(?P<text>\S.*)$")   # consecutive numbers tell items
 ADDRESSEE_RE = re.compile(r"\bshould:\s*$")
 #: "The CRC has made no progress on this recommendation"; the subject is what precedes "has made"
 #: on its line (up to six words)

@@ -28,8 +28,11 @@ _SECTION_END = re.compile(
 _DOMAIN_ROW = re.compile(r"^\s*(\d)\.\s+([A-Z][^\t\d]*?)\s*$")
 _STANDARD_ROW = re.compile(
     rf"^\s*(?:(?P<code>\d\.\d{{1,2}})\.?\s+)?(?P<label>[A-Z][A-Za-z ,&'’/()\-]*?[A-Za-z)])\s+[‘'\"“]?(?P<rating>{RATING_PHRASE})[’'\"”]?\s*$")
-STANDARD_HEADING = re.compile(r"^\s*(?P<code>\d\.\d{1,2})\.?\s+(?P<name>[A-Z][A-Za-z ,&'’/()\-]{2,70}?)(?P<rest>\s+Previous\b.*|\t.*)?\s*$")
-_DOMAIN_HEADING = re.compile(r"^\s*(?P<d>\d)\.\s+(?P<title>[A-Z][A-Za-z ,&'’/()\-]{3,80}?)\s*$")
+#: a standard's heading in the body or annexe: "2.1. Assessment", "2.1 Assessment", "Standard 4.1. Unpaid
+#: work", "Standard 2.1: Assessment" ("4.10: Offenders ..." without "Standard" is a table's number, not a
+#: heading; a ratings-table row, which prints a rating after the name, is told apart by the callers)
+STANDARD_HEADING = re.compile(r"^\s*(?:Standard\s+|(?!\d\.\d{1,2}:))(?P<code>\d\.\d{1,2})[.:]?\s+(?P<name>[A-Z][A-Za-z ,&'’/()\-]{2,70}?)(?P<rest>\s+Previous\b.*|\t.*)?\s*$")
+DOMAIN_HEADING = re.compile(r"^\s*(?P<d>\d)\.\s+(?P<title>[A-Z][A-Za-z ,&'’/()\-]{3,80}?)\s*$")
 
 #: how many lines after a standard heading may hold its printed rating(s)
 DEFAULT_BODY_RATING_WINDOW = 16
@@ -222,14 +225,14 @@ def body_ratings(doc: Document) -> list[dict]:
             continue
         t = ln.text
         mh = STANDARD_HEADING.match(t)
-        md = _DOMAIN_HEADING.match(t) if not mh else None
+        md = DOMAIN_HEADING.match(t) if not mh else None
         if not mh and not md:
             continue
         if mh and (RATING_RE.search(mh.group("name")) or re.search(r"\s\d+\s*$", t)):
             continue   # a ratings-table row or a contents line
         window: list[Line] = []
         for ln2 in lines[i + 1:i + 1 + DEFAULT_BODY_RATING_WINDOW]:
-            if STANDARD_HEADING.match(ln2.text) or _DOMAIN_HEADING.match(ln2.text) or \
+            if STANDARD_HEADING.match(ln2.text) or DOMAIN_HEADING.match(ln2.text) or \
                     re.match(r"^\s*(?:Our rating|We inspected|We do not currently rate|Key question)", ln2.text):
                 break
             window.append(ln2)

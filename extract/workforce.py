@@ -161,6 +161,14 @@ def workforce_tables(doc: Document, taken: set | frozenset = frozenset()) -> tup
     return out, warnings
 
 
+def _is_heading(text: str) -> bool:
+    """Whether a line is a standard's heading ("2.1. Assessment", "Standard 4.1. Unpaid work") or a
+    domain's ("3. CRC-specific work"), not a ratings-table row or a contents line."""
+    from .ratings import RATING_RE, STANDARD_HEADING, DOMAIN_HEADING
+    m = STANDARD_HEADING.match(text) or DOMAIN_HEADING.match(text)
+    return bool(m) and not RATING_RE.search(text) and not re.search(r"\s\d+\s*$", text)
+
+
 def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     header = block[0].text
     geometry = all(b.words for b in block)
@@ -200,6 +208,11 @@ def _parse(block: list[Line], title: str, warnings: list[str]) -> list[dict]:
     periods = ("inspection" if re.search(r"\binspection\b", hdr)
                and not re.search(r"\bmonths?\b|\bdate\b|\b(?:previous|current) year\b", hdr) else "year")
     body = block[len(hdr_lines):]
+    # a standard's or a domain's heading is never a row: the table has ended before it
+    for k, b in enumerate(body):
+        if _is_heading(b.text):
+            body = body[:k]
+            break
     # items: (kind, text, line, col)
     items: list[tuple[str, str, Line, str | None]] = []
     if geometry and centres:
