@@ -9,6 +9,10 @@ Severities:
   contradiction    the report's own figures disagree and nothing in it explains why
   minor            a small slip: a rounding, a figure called 'the same' that differs by one
   explained        a difference the report explains (professional discretion, moderation)
+  possible         likely, but another reading of the sentence exists (the alignment of prose and table
+                   is uncertain): said with why
+  unverified       the finding rests on a reading an extraction check flags (a table read in part, a
+                   count the report states otherwise): it may be a misreading, not the report's error
   unverified_rule  a disagreement with a rule or band the sources do not confirm
   info             worth knowing, not a contradiction (the previous ratings against the previous figures,
                    an unresolved cross-reference, a repeated sentence)
@@ -40,6 +44,7 @@ def run(con, documents=None, source: str | None = None) -> list[dict]:
         sql += " AND list_contains(?, document_id)"
         params = [sorted(documents)]
     docs = ctx.q(sql + " ORDER BY document_id", params)
+    flagged = _flagged(ctx, [d["document_id"] for d in docs])
     out: list[dict] = []
     rules = checks()
     # the rules read each table once per batch of documents (memory bounded by the batch, not the corpus)
@@ -48,6 +53,45 @@ def run(con, documents=None, source: str | None = None) -> list[dict]:
         ctx.start_batch([d["document_id"] for d in batch])
         for d in batch:
             for r in rules:
-                out.extend(r.check(ctx, d))
+                out.extend(unverified(f, flagged.get(d["document_id"], [])) for f in r.check(ctx, d))
             ctx.done(d["document_id"])
     return out
+
+
+#: the subjects of extraction checks that every finding of a rule rests on (besides its own subject)
+RESTS_ON = {"score_sum": {"ratings"}, "score_max": {"ratings"}, "overall_band": {"ratings"},
+            "pdu_leadership": {"ratings"}, "recommendation_progress": {"previous recommendations"},
+            "caseload_vs_facts": {"key facts"}}
+#: the severities a flagged reading turns into 'unverified' (a difference the report may not have)
+_DOUBTED = {"contradiction", "minor", "possible"}
+
+
+def _flagged(ctx: Ctx, documents: list[str]) -> dict[str, list[dict]]:
+    """{document: its extraction checks} for the documents audited (none where the table is absent)."""
+    if not documents:
+        return {}
+    try:
+        rows = ctx.q(f"SELECT document_id, subject, message FROM {ctx.table('extraction_checks')} "
+                     "WHERE list_contains(?, document_id)", [documents])
+    except Exception:       # a database written before extraction checks existed
+        return {}
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["document_id"], []).append(r)
+    return out
+
+
+def unverified(finding: dict, checks: list[dict]) -> dict:
+    """Given a finding and its document's extraction checks, return it as 'unverified', with the
+    reason, when it rests on a flagged reading: a check on its subject (a standard's key questions,
+    the recommendations) or on a table its rule reads (the ratings for the score)."""
+    if finding["severity"] not in _DOUBTED or not checks:
+        return finding
+    subjects = {finding["subject"]} | RESTS_ON.get(finding["rule"], set())
+    hits = [c for c in checks if c["subject"] in subjects]
+    if not hits:
+        return finding
+    why = "; ".join(c["message"] for c in hits)
+    return {**finding, "severity": "unverified",
+            "message": f"{finding['message']} [unverified, was {finding['severity']}: the reading it rests on is "
+                       f"flagged by an extraction check: {why}]"}

@@ -16,7 +16,8 @@ from ..store.schema import qualified
 RATINGS = RATINGS_ORDER
 
 
-SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "unverified_rule": 2, "explained": 3, "info": 4}
+SEVERITY_ORDER = {"contradiction": 0, "minor": 1, "possible": 2, "unverified": 3, "unverified_rule": 4,
+                  "explained": 5, "info": 6}
 
 
 #: a figure stated in prose may differ from a table value by this much and still be a rounding

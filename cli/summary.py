@@ -32,6 +32,10 @@ def print_summary(run: RefreshResult, out=None) -> None:
           file=out)
     by = Counter((d.status, d.kind or "-") for d in run.documents)
     print("  by kind: " + ", ".join(f"{k} ({st}) {n}" for (st, k), n in sorted(by.items())), file=out)
+    done = Counter(d.completeness for d in run.documents if d.completeness)
+    if done:
+        print(f"  read completely: {done['complete']} of {sum(done.values())} report documents"
+              + (f"; {done['partial']} read in part (see extraction_checks)" if done["partial"] else ""), file=out)
     w = max((len(d.document_id) for d in run.documents), default=10)
     for d in run.documents:
         sc = f"{d.score}/{d.score_max}" if d.score is not None else ""
@@ -39,4 +43,7 @@ def print_summary(run: RefreshResult, out=None) -> None:
                 f"{d.overall_rating or ''} {sc}").rstrip()
         if d.error and d.status != "ok":
             line += f"\n  {'':<{w}}  -> {d.error}"
+        if d.completeness == "partial":
+            line += f"\n  {'':<{w}}  -> read in part ({len(d.checks)} extraction check{'s' if len(d.checks) > 1 else ''}): "
+            line += "; ".join(d.checks[:3]) + ("; ..." if len(d.checks) > 3 else "")
         print(line, file=out)

@@ -16,7 +16,7 @@ from .readers import load, sha256_file
 from .key_questions import key_question_tables
 from .prompts import prompt_tables
 from .workforce import workforce_tables
-from .facts import key_facts, recommendations
+from .facts import key_facts, recommendations, stated_recommendations
 from .previous import previous_recommendations
 from .prose import context_facts, prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
@@ -53,6 +53,7 @@ class Extraction:
     key_facts: list[dict] = field(default_factory=list)
     context_facts: list[dict] = field(default_factory=list)
     recommendations: list[dict] = field(default_factory=list)
+    stated_recommendations: dict | None = None       # "we have made eight recommendations"
     previous_recommendations: list[dict] = field(default_factory=list)
     progress_summary: list[dict] = field(default_factory=list)
     numbered_tables: list[dict] = field(default_factory=list)
@@ -84,6 +85,7 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     ex.key_facts = key_facts(doc)
     ex.recommendations = recommendations(doc)
+    ex.stated_recommendations = stated_recommendations(doc)
     ex.previous_recommendations, ex.progress_summary = previous_recommendations(doc)
     ex.numbered_tables, w = numbered_tables(doc)
     ex.warnings.extend(w)

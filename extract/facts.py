@@ -249,7 +249,9 @@ def recommendations(doc: Document) -> list[dict]:
             num = NUMBERED_RE.match(t)
             bul = BULLET_RE.match(ln.text) if not num else None
             # numbers run on consecutively (a list may mix bullets and numbers: "- improve", "- 2. ensure")
-            if num and (cur is None or cur["number"] is None or int(num.group("num")) == cur["number"] + 1):
+            # (one number may be missing from the print: the extraction checks then flag the gap)
+            if num and (cur is None or cur["number"] is None or int(num.group("num")) in (cur["number"] + 1,
+                                                                                        cur["number"] + 2)):
                 kind, text, number = "marked", num.group("text"), int(num.group("num"))
             elif bul and marker != "unmarked":
                 kind, text, number = "marked", bul.group("text"), None
@@ -288,3 +290,34 @@ def recommendations(doc: Document) -> list[dict]:
                 r["number"] = out[k - 1]["number"] + 1
         r["text"] = re.sub(r"\s+", " ", " ".join(r.pop("parts"))).strip()
     return out
+
+
+#: "we have made eight recommendations", "this report makes seven recommendations"
+STATED_RE = re.compile(r"\b(?:made|make|makes|making)\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|"
+                       r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen)\s+(?:new\s+)?recommendations\b", re.I)
+#: a sentence about the previous inspection's recommendations, not this report's
+_PREVIOUS_RE = re.compile(r"\b(?:previous|last|earlier|prior)\b", re.I)
+
+
+def stated_recommendations(doc: Document) -> dict | None:
+    """What the report says of how many recommendations it makes ("we have made eight
+    recommendations"): {count, text, page, line}, or None where it does not say. A sentence about
+    the previous inspection's recommendations does not count."""
+    from .numbers import to_number
+    lines = doc.content()
+    starts, parts, pos = [], [], 0
+    for ln in lines:
+        starts.append(pos)
+        parts.append(ln.text)
+        pos += len(ln.text) + 1
+    text = "\n".join(parts)
+    from bisect import bisect_right
+    for m in STATED_RE.finditer(text):
+        a = max(text.rfind(".", 0, m.start()), text.rfind("\n\n", 0, m.start()))
+        sentence = text[a + 1:text.find(".", m.end()) + 1 or len(text)]
+        if _PREVIOUS_RE.search(sentence):
+            continue
+        ln = lines[bisect_right(starts, m.start()) - 1]
+        return {"count": int(to_number(m.group("n"))), "text": re.sub(r"\s+", " ", sentence).strip(),
+                "page": ln.page, "line": ln.line}
+    return None

@@ -205,6 +205,20 @@ def cell_value(text: str) -> tuple[float | None, str | None, bool]:
     return None, t, False
 
 
+#: what the introducing sentence says of the table's size: "based on three key questions", "... against
+#: three key questions", "based on one key question"
+STATED_COUNT_RE = re.compile(r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+key\s+questions?\b",
+                             re.I)
+
+
+def _stated_count(lines: list[Line], t: int) -> int | None:
+    """How many key questions the sentence introducing a table (which may wrap) says it has."""
+    from .numbers import to_number
+    text = " ".join(ln.text for ln in lines[t:t + DEFAULT_TRIGGER_LINES])
+    m = STATED_COUNT_RE.search(text)
+    return int(to_number(m.group("n"))) if m else None
+
+
 def _trigger_starts(lines: list[Line], i: int) -> bool:
     """Whether a table's introducing sentence (which may wrap over a few lines) or its header
     naming a "Percentage 'Yes'" column starts on line i."""
@@ -251,6 +265,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
             i += 1
             continue
         code, name = _standard_before(lines, t)
+        stated = _stated_count(lines, t)
         body = block[q0:]
         geometry = all(ln.words for ln in body[:3]) and all(ln.words for ln in header_lines)
         if geometry:
@@ -305,6 +320,7 @@ def key_question_tables(doc: Document) -> tuple[list[dict], list[str]]:
             if "?" in q:
                 q = q[:q.index("?") + 1]
             rec = {"printed_code": code, "standard_name": name, "question": q,
+                   "stated_count": stated, "table_page": lines[t].page, "table_line": lines[t].line,
                    "page": r.line.page, "line": r.line.line,
                    "values_page": r.cells[-1].value_line.page, "values_line": r.cells[-1].value_line.line,
                    "comparator_label": comparator if "comparator" in cols else None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from .checks import extraction_checks
 from .ratings import normalise_rating
 from .reference import choose_methodology, find_standard, methodology, reference
 
@@ -48,7 +49,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
         "title": c.title, "published_year": c.published_year, "published_month": c.published_month,
         "published_stated": c.published_stated if c.published_year else None,
         "published_evidence": c.published_evidence, "classification_evidence": "; ".join(evidence) or None,
-        "status": status, "error": error,
+        "status": status, "error": error, "completeness": None,
         "overall_rating": None, "score": None, "score_max": None, "score_page": None, "score_line": None,
         "overall_page": None, "overall_line": None,
         **{k: (ex.inspection or {}).get(k) for k in ("fieldwork_start", "fieldwork_month", "fieldwork_page",
@@ -59,7 +60,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
                                   "prompts": [], "workforce": [], "key_facts": [],
                                   "recommendations": [], "previous_recommendations": [],
                                   "previous_recommendations_summary": [], "prose_figures": [], "other_tables": [], "case_samples": [],
-                                  "extraction_notes": []}
+                                  "extraction_notes": [], "extraction_checks": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
                              "last_line": last, "text": text})
@@ -123,6 +124,8 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     for w in ex.warnings:
         notes.append(w)
     out["extraction_notes"] = [{"document_id": document_id, "note": n} for n in notes]
+    out["extraction_checks"] = extraction_checks(ex, kind, out)
+    row["completeness"] = "partial" if out["extraction_checks"] else "complete"
     return out
 
 

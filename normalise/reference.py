@@ -30,6 +30,11 @@ def metrics() -> dict:
         return json.load(fh)
 
 
+def structure(kind: str) -> dict:
+    """What a report of a methodology contains (key questions per standard, prompt tables, sections)."""
+    return reference().get("structure", {}).get(kind, {})
+
+
 def methodology(kind: str) -> dict:
     return reference()["methodologies"].get(kind, {"label": kind, "rated": False, "standards": []})
 

@@ -58,6 +58,8 @@ class DocumentSummary:
     score: int | None
     score_max: int | None
     error: str | None
+    completeness: str | None = None
+    checks: list[str] = field(default_factory=list)    # the extraction checks' messages
 
 
 @dataclass
@@ -355,8 +357,9 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
         res.seconds = round(time.perf_counter() - t0, 3)
         w.log_run(res.run_row())
         res.documents = [DocumentSummary(*row) for row in w.execute(
-            "SELECT document_id, status, kind, provider_name, overall_rating, score, score_max, error "
-            "FROM documents ORDER BY document_id").fetchall()]
+            "SELECT document_id, status, kind, provider_name, overall_rating, score, score_max, error, completeness, "
+            "coalesce((SELECT list(c.message ORDER BY c.page, c.line) FROM extraction_checks c "
+            "WHERE c.document_id = d.document_id), []) FROM documents d ORDER BY document_id").fetchall()]
     res.seconds = round(time.perf_counter() - t0, 3)
     res.stage_seconds = {k: round(v, 3) for k, v in stages.items()}
     return res

@@ -73,7 +73,7 @@ table.grid td.rating { text-align: center; font-size: 0.75rem; min-width: 4.5rem
 .scroll { overflow-x: auto; }
 .badge { display: inline-block; padding: 0.2rem 0.6rem; border-radius: 0.3rem; font-weight: 600; }
 .severity-contradiction { color: #b00020; font-weight: 600; } .severity-minor { color: #7a5a00; }
-.severity-explained { color: #2e6b2e; } .severity-info, .severity-unverified-rule { color: #555; }
+.severity-explained { color: #2e6b2e; } .severity-info, .severity-unverified-rule, .severity-unverified, .severity-possible { color: #555; }
 .muted { color: #666; font-size: 0.85rem; } .evidence { font-style: italic; max-width: 40rem; }
 .legend span { margin-right: 0.6rem; padding: 0.1rem 0.5rem; border-radius: 0.2rem; font-size: 0.8rem; }
 """ + rules
@@ -254,6 +254,10 @@ def _index(league, audit, reports, others, pages) -> str:
     return _page("HMIP inspection reports: league table and audit", "\n".join(parts))
 
 
+def _has_table(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def _report_page(con, rec: dict, bands) -> str:
     did = rec["document_id"]
     title = f"{rec['provider_name'] or did} ({rec['published_year'] or 'undated'})"
@@ -303,6 +307,23 @@ def _report_page(con, rec: dict, bands) -> str:
     parts.append(_table(wf, [("table_name", "Table"), ("metric", "Metric"), ("period", "Period"), ("value", "Value"),
                              ("unit", "Unit"), ("note", "Note"), ("source", "From"), ("page", "Page"),
                              ("line", "Line")], numeric={"value", "page", "line"}))
+    checks = con.execute("SELECT c.\"check\", c.subject, c.expected, c.found, c.message, c.page, c.line "
+                         "FROM extraction_checks c WHERE c.document_id = ?", [did]).df() \
+        if _has_table(con, "extraction_checks") else None
+    parts.append('<h2 id="completeness">What was read</h2>')
+    if checks is None:
+        parts.append('<p class="muted">This database predates the extraction checks: refresh it to see them.</p>')
+    elif len(checks):
+        parts.append(f'<p>Read in part: {len(checks)} extraction check{"s" if len(checks) > 1 else ""} '
+                     "found a gap between what was read and what a report of this kind contains or what the "
+                     "report says of itself. Audit findings that rest on these readings are marked "
+                     "<em>unverified</em>.</p>")
+        parts.append(_table(checks, [("check", "Check"), ("subject", "Subject"), ("expected", "Expected"),
+                                     ("found", "Found"), ("message", "What is missing"), ("page", "Page"),
+                                     ("line", "Line")], numeric={"page", "line"}))
+    else:
+        parts.append('<p class="muted">Complete: everything a report of this kind contains, and everything the '
+                     "report says of its own tables and recommendations, was read.</p>")
     f = con.execute("SELECT severity, rule, rule_status, subject, expected, stated, explained_by, message, evidence, "
                     "page, line FROM audit_findings WHERE document_id = ?", [did]).df()
     if len(f):
@@ -315,5 +336,6 @@ def _report_page(con, rec: dict, bands) -> str:
                             ("expected", "Expected"), ("stated", "Stated"), ("explained_by", "Explained by"),
                             ("message", "Finding"), ("evidence_html", "Evidence"), ("page", "Page"),
                             ("line", "Line")], numeric={"page", "line"}, raw={"severity_html", "evidence_html"})
-                 if len(f) else '<p class="muted">No findings: every checked rating follows from the numbers.</p>')
+                 if len(f) else '<p class="muted">' + ("No findings: every checked rating follows from the numbers."
+                                                      if len(std) else "No findings; no ratings to check.") + "</p>")
     return _page(title, "\n".join(parts))

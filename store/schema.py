@@ -9,7 +9,7 @@ from __future__ import annotations
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
                 "recommendations", "previous_recommendations", "previous_recommendations_summary",
-                "prose_figures", "other_tables", "case_samples", "extraction_notes"]
+                "prose_figures", "other_tables", "case_samples", "extraction_notes", "extraction_checks"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -48,6 +48,9 @@ TABLES: dict[str, dict] = {
             ("lead_inspector_line", "INTEGER", "Line that names them"),
             ("status", "VARCHAR", "ok, not_a_report, failed or missing (file no longer present; rows kept)"),
             ("error", "VARCHAR", "Why a document failed or is not a report, in words"),
+            ("completeness", "VARCHAR", "complete: every extraction check passed; partial: at least one row in "
+             "extraction_checks says what was not read (or read in surplus); NULL for a document that is not a "
+             "report or failed"),
             ("overall_rating", "VARCHAR", "Overall rating from the ratings table (rating vocabulary)"),
             ("score", "INTEGER", "Stated score, e.g. 13 of 13/30"),
             ("score_max", "INTEGER", "Stated maximum, e.g. 30 of 13/30"),
@@ -305,6 +308,30 @@ TABLES: dict[str, dict] = {
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("note", "VARCHAR", "The note"),
+        ],
+    },
+    "extraction_checks": {
+        "doc": "Each gap or surplus between what was read from a report and what a report of its kind contains "
+               "(the structure in normalise/reference/methodologies.json) or what the report says of itself "
+               "('we have made seven recommendations', 'based on three key questions'). A document with a row "
+               "here is documents.completeness = 'partial'; an audit finding that rests on a flagged reading "
+               "is 'unverified', never 'contradiction'.",
+        "key": [],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("check", "VARCHAR", "What was checked: standards_rated, score, key_questions_per_standard, "
+             "key_questions_stated, key_questions_unfiled, prompts_per_standard, recommendations_stated, "
+             "recommendations_section, recommendations_numbering, previous_recommendations_stated, "
+             "previous_recommendations_verdicts, key_facts_panel, ratings_table, standards_unknown"),
+            ("subject", "VARCHAR", "What the check flags: a standard code, or ratings, recommendations, "
+             "previous recommendations, key facts, key questions"),
+            ("expected", "VARCHAR", "What a report of this kind (or the report itself) says there should be"),
+            ("found", "VARCHAR", "What was read"),
+            ("message", "VARCHAR", "The gap in words"),
+            ("page", "INTEGER", "Page of the evidence (the statement, the table), where known"),
+            ("line", "INTEGER", "Line of the evidence"),
+            ("rule_status", "VARCHAR", "confirmed, inferred or unconfirmed: whether the expected structure is "
+             "confirmed by a published source (a report's own statement is confirmed)"),
         ],
     },
     "audit_findings": {
