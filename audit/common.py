@@ -186,7 +186,9 @@ def lowest_kq(kq_rows: list[dict], code: str, field: str) -> dict | None:
 WORD_RE = re.compile(r"[a-z]+")
 
 
-SUFFIX_RE = re.compile(r"(?:ning|ing|ed|es|s)$")
+SUFFIX_RE = re.compile(r"(?:ning|ing|ed|es|(?<![sui])s)$")
+#: a short word's plural 's' ('aims'), not the end of 'focus', 'class' or 'this'
+SHORT_PLURAL_RE = re.compile(r"(?<![sui])s$")
 
 
 @lru_cache(maxsize=4096)
@@ -195,7 +197,7 @@ def content_words(text: str) -> frozenset[str]:
     for w in WORD_RE.findall(text.lower()):
         if len(w) < 3 or w in STOP_WORDS:
             continue
-        w = SUFFIX_RE.sub("", w) if len(w) > 5 else (w[:-1] if len(w) > 3 and w.endswith("s") else w)
+        w = SUFFIX_RE.sub("", w) if len(w) > 5 else (SHORT_PLURAL_RE.sub("", w) if len(w) > 3 else w)
         out.add(w)
     return frozenset(out)
 
@@ -225,6 +227,37 @@ def figure_context(sentence: str, figure: str, reach: int | None = None) -> tupl
     left = sentence[max(0, i - reach):i] if reach else sentence[:i]
     right = sentence[j:j + reach] if reach else sentence[j:]
     return cut_clause(left, right, FIGURE_RE, FIGURE_RE)
+
+
+#: where the part of a sentence a figure belongs to ends: a semicolon or bracket, another clause
+#: ("while", "whereas", "but", "although"), another group or a comparison ("with", "than",
+#: "compared"), besides the neighbouring figures
+CLAUSE_END_RE = re.compile(r"[;()]|\b(?:while|whilst|whereas|but|although|though|with|than|compared|against|"
+                           r"respectively)\b", re.I)
+#: the figure is of what did not happen: "in 39 per cent of cases, plans did not take sufficient account"
+NEGATION_RE = re.compile(r"\b(?:not|no|never|none|neither|nor|(?:did|does|do|was|were|is|are|has|have|had|could|"
+                         r"would)n[’']t|insufficient(?:ly)?|inadequate(?:ly)?|unsatisfactor(?:y|ily)|fail(?:ed|s|ing)?"
+                         r"|lack(?:ed|s|ing)?|without|too (?:few|little))\b", re.I)
+#: a group of people, cases or places named beside a figure, which a table row of all cases is not
+GROUP_RE = re.compile(r"\b(?:wom[ae]n|females?|males?|men\b|girls?|boys?|young (?:adults?|people)|black|"
+                      r"minority ethnic|BAME|disab(?:led|ility)|aged \d+|under \d+|over \d+|older|younger|"
+                      r"(?:senior )?case managers?|(?:senior )?probation (?:services )?officers?|S?POs?|PSOs?|"
+                      r"managers?|practitioners?|teams?|offices?|LDUs?|PDUs?|clusters?|hubs?|"
+                      r"boroughs?|cohort|(?:sub-?)?sample|high[- ]risk|low[- ]risk|medium[- ]risk|"
+                      r"of (?:those|these|them|such)|where (?:there|the|a|an)\b)", re.I)
+#: another time than the current inspection named beside a figure
+PERIOD_RE = re.compile(r"\b(?:last|previous|prior|earlier|first) (?:inspection|year|round|report)|\b(?:a year|"
+                       r"\d+ months|twelve months) (?:ago|earlier|previously|before)|\bin 20\d\d\b|\blast year\b",
+                       re.I)
+
+
+def figure_clause(sentence: str, figure: str) -> tuple[str, str] | None:
+    """The words before and after a figure that belong to it: its part of the sentence, cut at the
+    neighbouring figures and at CLAUSE_END_RE; None when the figure is not in the sentence."""
+    around = figure_context(sentence, figure)
+    if around is None:
+        return None
+    return cut_clause(around[0], around[1], CLAUSE_END_RE, CLAUSE_END_RE)
 
 
 def cut_clause(left: str, right: str, left_end: re.Pattern, right_end: re.Pattern) -> tuple[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .common import (Ctx, DEFAULT_MATCH_MIN_WORDS, DEFAULT_MATCH_SHARE, DEFAULT_ROUNDING, FIGURE_RE,
-                    SUBSET_RE, by_sentence, content_words, joined_text, make_finding,
-                    sentence_window)
+from .common import (DEFAULT_MATCH_MIN_WORDS, DEFAULT_MATCH_SHARE, DEFAULT_ROUNDING, FIGURE_RE, GROUP_RE,
+                     NEGATION_RE, PERIOD_RE, SUBSET_RE, Ctx, by_sentence, content_words, figure_clause,
+                     joined_text, make_finding, sentence_window)
 from .registry import rule
 
 
@@ -59,6 +59,30 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
             continue   # two rows fit the sentence equally: do not guess
         r = cand[k]
         values = {r["current_pct"], r["previous_pct"], r["comparator_pct"]} - {None}
+        clause = figure_clause(sent, f["figure_text"])
+        said = " ".join(clause) if clause else sent
+        group = GROUP_RE.search(said)
+        if group and not GROUP_RE.search(r["text"]):
+            continue   # the figure is of a group (a grade, a team, a subgroup of cases) the row is not
+        if NEGATION_RE.search(said) and not NEGATION_RE.search(r["text"]) and f["number"] not in values:
+            # the figure is the share that did not ('in 39 per cent of cases, plans did not ...'): it
+            # is compared with the complement of the row's (a figure equal to the row's own is read
+            # as the row's: the negation may belong to another part of the sentence)
+            if not any(abs(f["number"] - (100 - v)) <= DEFAULT_ROUNDING for v in values):
+                out.append(make_finding(
+                    did, "prose_vs_table", "possible", r["standard_code"] or "key data", 100 - r["current_pct"],
+                    f["number"], f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']} for what did "
+                    f"not happen; the {r['what']} '{r['text']}' gives {r['current_pct']:g}%, whose complement is "
+                    f"{100 - r['current_pct']:g}% (possible: the sentence may describe a part of the cases or "
+                    f"another measure)", f["page"], f["line"], evidence=sent))
+            continue
+        if f["number"] not in values and any(abs(f["number"] - (100 - v)) <= DEFAULT_ROUNDING for v in values):
+            out.append(make_finding(
+                did, "prose_vs_table", "possible", r["standard_code"] or "key data", r["current_pct"], f["number"],
+                f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']}, the complement of the "
+                f"{r['what']}'s {r['current_pct']:g}% ('{r['text']}'): possible, if the sentence means the share that "
+                f"did not", f["page"], f["line"], evidence=sent))
+            continue
         if f["number"] in values:
             # '(very) similar to the last inspection' can only be wrong when the figures are far apart:
             # only then is the next sentence read
@@ -219,8 +243,12 @@ def workforce_prose(ctx: Ctx, doc: dict) -> list[dict]:
         for f in ctx.rows("prose_figures", did):
             if f["kind"] != "days" or "sickness" not in (f["sentence"] or "").lower():
                 continue
-            if re.search(r"annual|across the organisation|all staff|overall", f["sentence"], re.I) and \
-                    not re.search(r"senior case managers averaging " + re.escape(str(f["figure_text"])), f["sentence"]):
+            clause = figure_clause(f["sentence"], f["figure_text"])
+            said = " ".join(clause) if clause else f["sentence"]
+            # a figure for one grade of staff, or for another period, is not the all-staff figure
+            if GROUP_RE.search(said) or PERIOD_RE.search(said) or re.search(r"\bmonths?\b", said):
+                continue
+            if re.search(r"annual|across the organisation|all staff|overall", f["sentence"], re.I):
                 if f["number"] == t["value"]:
                     continue
                 sev = "minor" if abs(f["number"] - t["value"]) < 1 else "contradiction"

@@ -577,3 +577,58 @@ def test_a_count_of_people_supervised_is_checked_against_the_key_facts(text, fou
         assert out[0]["severity"] == "info" and out[0]["line"] == 1
     # without a panel that counts people supervised there is nothing to check
     assert caseload_vs_facts(_Rows(key_facts=_PANEL[2:], pages=[_text_page(text)]), {"document_id": "d"}) == []
+
+
+def _plan_row(current, previous=None):
+    return {"document_id": "d", "standard_code": "2.2", "question": "Does planning focus sufficiently on keeping "
+            "other people safe?", "current_pct": current, "previous_pct": previous, "comparator_pct": None,
+            "comparator_label": None}
+
+
+@pytest.mark.parametrize("sentence,figure,number,expected", [
+    # the complement stated with a negation: consistent with 61% (39 did not), no finding
+    ("In 39 per cent of cases, planning did not focus sufficiently on keeping other people safe.",
+     "39 per cent", 39, []),
+    # a negation whose figure is not the complement: only possible (another reading exists)
+    ("In 30 per cent of cases, planning did not focus sufficiently on keeping other people safe.",
+     "30 per cent", 30, [("possible", "39", "30")]),
+    # a grade or subgroup named beside the figure: another quantity, not compared
+    ("For women, planning focused sufficiently on keeping other people safe in 44 per cent of cases.",
+     "44 per cent", 44, []),
+    ("Planning by senior case managers focused sufficiently on keeping other people safe in 70 per cent of cases.",
+     "70 per cent", 70, []),
+    # the complement without a negation: possible, not a contradiction
+    ("Planning focused sufficiently on keeping other people safe in 39 per cent of cases.", "39 per cent", 39,
+     [("possible", "61", "39")]),
+    # the row's own figure in a sentence with a negative word elsewhere ('Inadequate'): the row's
+    ("The case data initially rated the CRC as 'Inadequate' for planning, based on the score of 61 per cent "
+     "for planning that focused on keeping other people safe.", "61 per cent", 61, []),
+    # the same quantity, another value: a contradiction
+    ("Planning focused sufficiently on keeping other people safe in 51 per cent of cases.", "51 per cent", 51,
+     [("contradiction", "61", "51")]),
+])
+def test_prose_is_compared_with_a_row_only_when_it_speaks_of_the_same_quantity(sentence, figure, number, expected):
+    from hmip_inspections.audit.prose_tables import prose_vs_table
+    ctx = _Rows(key_questions=[_plan_row(61)], prose_figures=[_fig(sentence, figure, number, line=5)])
+    ctx.tables["prose_figures"][0]["section"] = "2.2 Planning"
+    out = prose_vs_table(ctx, {"document_id": "d"})
+    assert [(f["severity"], f["expected"], f["stated"]) for f in out] == expected
+
+
+@pytest.mark.parametrize("sentence,figure,number,found", [
+    ("Across the organisation, the annual level of sickness is 12 days per year.", "12 days", 12, True),
+    # one grade's figure beside the all-staff one
+    ("Across the organisation, sickness is high, with senior case managers averaging 12 days a year.",
+     "12 days", 12, False),
+    ("Across the organisation, the annual level of sickness for probation officers is 12 days.", "12 days", 12,
+     False),
+    # another period
+    ("Overall, sickness in the last six months was 12 days a year.", "12 days", 12, False),
+])
+def test_a_sickness_figure_is_compared_only_when_it_is_the_all_staff_figure(sentence, figure, number, found):
+    from hmip_inspections.audit.prose_tables import workforce_prose
+    fig = dict(_fig(sentence, figure, number, line=5), kind="days", unit="days")
+    table = {"document_id": "d", "metric_code": "sickness_days_per_year", "source": "table",
+             "period": "current_year", "value": 17.52, "value_text": "17.52 days per year", "line": 911}
+    out = workforce_prose(_Rows(workforce=[table], prose_figures=[fig]), {"document_id": "d"})
+    assert bool(out) is found
