@@ -1,7 +1,7 @@
 """Stage 4: the audit. Reads the stored tables and the reference tables, returns findings.
 
 Each rule lives in the module of its family (``ratings``, ``prose_tables``, ``prose_prose``,
-``staffing``, ``text_quality``) and is registered in ``registry.RULES`` with its name, what it
+``counts``, ``staffing``, ``text_quality``) and is registered in ``registry.RULES`` with its name, what it
 checks and its source. ``run(con)`` runs every rule on every report in the database (or on some
 documents) and returns the findings.
 
@@ -20,7 +20,7 @@ Severities:
 from __future__ import annotations
 
 # the families register their rules on import, in this order (the order the rules run in)
-from . import ratings, prose_tables, prose_prose, staffing, text_quality  # noqa: F401
+from . import ratings, prose_tables, prose_prose, counts, staffing, text_quality  # noqa: F401
 from .common import SEVERITY_ORDER, Ctx
 from .registry import RULES, Rule, checks, rules_markdown
 
@@ -61,7 +61,7 @@ def run(con, documents=None, source: str | None = None) -> list[dict]:
 #: the subjects of extraction checks that every finding of a rule rests on (besides its own subject)
 RESTS_ON = {"score_sum": {"ratings"}, "score_max": {"ratings"}, "overall_band": {"ratings"},
             "pdu_leadership": {"ratings"}, "recommendation_progress": {"previous recommendations"},
-            "caseload_vs_facts": {"key facts"}}
+            "caseload_vs_facts": {"key facts"}, "rated_count": {"ratings"}}
 #: the severities a flagged reading turns into 'unverified' (a difference the report may not have)
 _DOUBTED = {"contradiction", "minor", "possible"}
 

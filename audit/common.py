@@ -132,13 +132,16 @@ def fmt_value(v):
 
 
 def make_finding(doc, rule, severity, subject, expected, stated, message, page=None, line=None,
-             explained_by=None, evidence=None, rule_status="confirmed"):
+             explained_by=None, evidence=None, rule_status="confirmed", other=None):
+    """A finding row. `other`: the (page, line) of the other place a two-place finding compares
+    (the table row, the first statement)."""
     expected, stated = fmt_value(expected), fmt_value(stated)
+    other_page, other_line = other or (None, None)
     return {"document_id": doc, "rule": rule, "severity": severity, "subject": subject,
             "expected": None if expected is None else str(expected),
             "stated": None if stated is None else str(stated), "explained_by": explained_by,
             "rule_status": rule_status, "message": message, "page": page, "line": line,
-            "evidence": evidence}
+            "evidence": evidence, "other_page": other_page, "other_line": other_line}
 
 
 def doc_lines(ctx: Ctx, doc: str) -> list[tuple[int | None, int, str]]:

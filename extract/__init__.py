@@ -21,7 +21,7 @@ from .previous import previous_recommendations
 from .prose import context_facts, prose_figures, workforce_prose
 from .ratings import RatingsTable, body_ratings, ratings_table
 from .fieldwork import inspection_facts
-from .samples import case_samples
+from .samples import case_samples, sample_statements
 from .tables import numbered_tables
 
 __all__ = ["analyse", "Extraction", "DocumentError", "load", "sha256_file", "warm_up"]
@@ -58,6 +58,7 @@ class Extraction:
     progress_summary: list[dict] = field(default_factory=list)
     numbered_tables: list[dict] = field(default_factory=list)
     samples: list[dict] = field(default_factory=list)
+    sample_statements: list[dict] = field(default_factory=list)
     inspection: dict = field(default_factory=dict)
     prose_figures: list[dict] = field(default_factory=list)
     workforce_prose: list[dict] = field(default_factory=list)
@@ -91,7 +92,8 @@ def analyse_document(doc: Document) -> Extraction:
     ex.warnings.extend(w)
     sentences: list = []
     ex.prose_figures = prose_figures(doc, table_lines(ex), sentences)
-    ex.samples = case_samples(sentences)
+    ex.sample_statements = sample_statements(sentences)
+    ex.samples = case_samples(sentences, ex.sample_statements)
     ex.inspection = inspection_facts(sentences)
     if not ex.key_facts:
         # no Key facts panel: the facts the report states in its description of the area take its place

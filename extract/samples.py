@@ -31,6 +31,9 @@ STATEMENT_RES = [
                rf"(?P<parts>{_PART})", re.I),
 ]
 _PART_RE = re.compile(_PART, re.I)
+#: words after a count's noun that make it a part of the sample ("14 cases that were eligible for MAPPA")
+SUBSET_AFTER_RE = re.compile(r"^\W*(?:that|which|who|whose|where|in which|with|eligible|involving|for whom|"
+                             r"relevant|requiring|subject to)\b", re.I)
 #: fewer cases than this are an example, not the inspection's sample
 MIN_SAMPLE = 5
 #: words that name the sample (looked for in the counted words and the rest of the sentence)
@@ -47,9 +50,12 @@ def _kind(text: str) -> str:
     return "case_supervision"
 
 
-def case_samples(sentences: list) -> list[dict]:
-    """Given sentences (prose.Sentence), return one row per sample stated."""
-    best: dict[str, dict] = {}
+def sample_statements(sentences: list) -> list[dict]:
+    """Given sentences (prose.Sentence), return every statement of a sample's size, in order:
+    {sample, cases (the parts added up), parts (each part's count), counted (the words between the
+    first count and its noun, lower case: "community sentence", ""), subset (words after the last
+    noun make the count a part of the sample: "cases that were eligible for MAPPA"), text, page, line}."""
+    out = []
     for section, text, page, line, *_ in sentences:
         for rx in STATEMENT_RES:
             m = rx.search(text)
@@ -60,8 +66,19 @@ def case_samples(sentences: list) -> list[dict]:
             if not counts or any(c is None or c != int(c) or c <= 0 for c in counts) or sum(counts) < MIN_SAMPLE:
                 continue      # not a count, or too few to be a sample ("we reviewed one of the cases")
             kind = _kind(m.group("parts") + " " + text[m.end():m.end() + 80])
-            total = int(sum(counts))
-            if kind not in best or total > best[kind]["cases"]:
-                best[kind] = {"sample": kind, "cases": total, "text": text, "page": page, "line": line}
+            out.append({"sample": kind, "cases": int(sum(counts)), "parts": [int(c) for c in counts],
+                        "counted": " ".join(parts[0][1].lower().split()),
+                        "subset": bool(SUBSET_AFTER_RE.match(text[m.end():])), "text": text, "page": page, "line": line})
             break
-    return [best[k] for k in ("case_supervision", "unpaid_work", "through_the_gate") if k in best]
+    return out
+
+
+def case_samples(sentences: list, statements: list[dict] | None = None) -> list[dict]:
+    """Given sentences (prose.Sentence), return one row per sample stated: of the statements about
+    one sample, the largest (the others are its parts, or repeat it)."""
+    best: dict[str, dict] = {}
+    for st in sample_statements(sentences) if statements is None else statements:
+        if st["sample"] not in best or st["cases"] > best[st["sample"]]["cases"]:
+            best[st["sample"]] = st
+    return [{k: best[s][k] for k in ("sample", "cases", "text", "page", "line")}
+            for s in ("case_supervision", "unpaid_work", "through_the_gate") if s in best]

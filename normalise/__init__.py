@@ -60,6 +60,7 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
                                   "prompts": [], "workforce": [], "key_facts": [],
                                   "recommendations": [], "previous_recommendations": [],
                                   "previous_recommendations_summary": [], "prose_figures": [], "other_tables": [], "case_samples": [],
+                                  "sample_statements": [],
                                   "extraction_notes": [], "extraction_checks": []}
     for page, first, last, text in doc.pages():
         out["pages"].append({"document_id": document_id, "page": page, "first_line": first,
@@ -98,6 +99,10 @@ def normalise(ex, document_id: str, source_path: str) -> dict[str, list[dict]]:
     out["previous_recommendations_summary"] = [{"document_id": document_id, **r} for r in ex.progress_summary]
     out["case_samples"] = [{"document_id": document_id, "sample": r["sample"], "cases": r["cases"],
                             "sentence": _ws(r["text"]), "page": r["page"], "line": r["line"]} for r in ex.samples]
+    out["sample_statements"] = [{"document_id": document_id, "sample": r["sample"], "cases": r["cases"],
+                                 "parts": "+".join(str(c) for c in r["parts"]), "counted": r["counted"],
+                                 "subset": r["subset"], "sentence": _ws(r["text"]), "page": r["page"],
+                                 "line": r["line"]} for r in ex.sample_statements]
     if not meth.get("rated", False):
         notes.append(f"no ratings: {meth.get('not_rated_reason', 'methodology publishes no ratings')}")
     rt = ex.ratings

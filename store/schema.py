@@ -9,7 +9,8 @@ from __future__ import annotations
 #: rows of a document in these tables are replaced together when the document changes
 PER_DOCUMENT = ["pages", "standard_ratings", "key_questions", "prompts", "workforce", "key_facts",
                 "recommendations", "previous_recommendations", "previous_recommendations_summary",
-                "prose_figures", "other_tables", "case_samples", "extraction_notes", "extraction_checks"]
+                "prose_figures", "other_tables", "case_samples", "sample_statements", "extraction_notes",
+                "extraction_checks"]
 
 TABLES: dict[str, dict] = {
     "documents": {
@@ -286,6 +287,22 @@ TABLES: dict[str, dict] = {
             ("line", "INTEGER", "Line of the sentence"),
         ],
     },
+    "sample_statements": {
+        "doc": "Every statement of a case sample's size in the report, in order (case_samples keeps the largest of "
+               "each sample): the audit compares them (rule sample_restated).",
+        "key": ["document_id", "sample", "page", "line"],
+        "columns": [
+            ("document_id", "VARCHAR", "documents.document_id"),
+            ("sample", "VARCHAR", "case_supervision, unpaid_work or through_the_gate"),
+            ("cases", "INTEGER", "The count stated (its parts added up)"),
+            ("parts", "VARCHAR", "The parts as stated, joined by '+' ('76+38'), or the one count"),
+            ("counted", "VARCHAR", "The words between the (first) count and its noun, lower case ('community sentence')"),
+            ("subset", "BOOLEAN", "True when words after the noun make it a part of the sample ('cases that were eligible ...')"),
+            ("sentence", "VARCHAR", "The sentence stating it, de-wrapped"),
+            ("page", "INTEGER", "Page of the sentence"),
+            ("line", "INTEGER", "Line of the sentence"),
+        ],
+    },
     "prose_figures": {
         "doc": "Every percentage, 'x out of y', 'x of the y', days and FTE figure stated in running text, with its sentence.",
         "key": ["document_id", "line", "figure_text"],
@@ -339,8 +356,9 @@ TABLES: dict[str, dict] = {
         "key": [],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
-            ("rule", "VARCHAR", "Rule name: standard_band, score_sum, score_max, overall_band, previous_band, table_vs_body, pdu_leadership, prose_vs_table, workforce_prose, count_vs_percent, prose_vs_prose, recommendation_progress, explanation_subject"),
-            ("severity", "VARCHAR", "contradiction, minor, explained (the report explains it), unverified_rule or info (worth knowing, not a contradiction)"),
+            ("rule", "VARCHAR", "Rule name, one of ref_rules.rule (the rule table in docs/audit.md)"),
+            ("severity", "VARCHAR", "contradiction, minor, possible (another reading exists, said why), unverified (rests on "
+             "a reading an extraction check flags), unverified_rule, explained (the report explains it) or info"),
             ("subject", "VARCHAR", "Standard code, 'overall', 'workforce', 'prose' (two sentences) or 'previous recommendations'"),
             ("expected", "VARCHAR", "What the rule derives from the report's own numbers"),
             ("stated", "VARCHAR", "What the report states"),
@@ -350,6 +368,9 @@ TABLES: dict[str, dict] = {
             ("page", "INTEGER", "Page of the stated value"),
             ("line", "INTEGER", "Line of the stated value"),
             ("evidence", "VARCHAR", "The sentence (and its place) that explains or states it"),
+            ("other_page", "INTEGER", "Page of the other place a two-place finding compares (the first statement, "
+             "the table row), where it has one"),
+            ("other_line", "INTEGER", "Line of that other place"),
         ],
     },
     "ref_standards": {

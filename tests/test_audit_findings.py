@@ -274,7 +274,8 @@ MUTATIONS = [
      ("rating Inadequate", "rating Requires improvement", 0), {("overall_band", "overall")}),
     ("pdu-standard", PDU_TXT, ("2.3\tPlanning\tInadequate", "2.3\tPlanning\tRequires improvement"), [PDU_PDF],
      ("2.3 Planning Inadequate", "2.3 Planning Requires improvement", 0),
-     {("standard_band", "2.3"), ("table_vs_body", "2.3"), ("score_sum", "overall")}),
+     # the prose's 'three out of four domain two standards were rated Inadequate' no longer holds either
+     {("standard_band", "2.3"), ("table_vs_body", "2.3"), ("score_sum", "overall"), ("rated_count", "ratings")}),
     ("pdu-key-question", PDU_TXT, ("Does planning focus sufficiently on keeping other people safe?\t22%",
                                    "Does planning focus sufficiently on keeping other people safe?\t70%"),
      [PDU_PDF], ("22%", "70%", 1), {("standard_band", "2.3"), ("prose_vs_table", "2.3")}),
