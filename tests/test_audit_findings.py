@@ -633,3 +633,36 @@ def test_a_sickness_figure_is_compared_only_when_it_is_the_all_staff_figure(sent
              "period": "current_year", "value": 17.52, "value_text": "17.52 days per year", "line": 911}
     out = workforce_prose(_Rows(workforce=[table], prose_figures=[fig]), {"document_id": "d"})
     assert bool(out) is found
+
+
+def _rated_rows(path):
+    """The rated standards of a report as read: (code, rating, line of its ratings-table row)."""
+    from hmip_inspections.extract import analyse_document
+    from hmip_inspections.normalise import normalise
+    rows = normalise(analyse_document(text_doc(path)), path.name, path.name)["standard_ratings"]
+    return [(r["standard_code"], r["rating"], r["line"]) for r in rows
+            if r["rating"] in ("Outstanding", "Good", "Requires improvement", "Inadequate") and r["line"]]
+
+
+@pytest.mark.parametrize("path", [CORPUS / "text" / "merseyside-crc-2020.txt",
+                                  CORPUS / "text" / "liverpool-north-pdu-2023.md"], ids=lambda p: p.name)
+def test_an_altered_rating_of_any_rated_standard_is_caught(path, tmp_path):
+    """Every rated standard (domain 3 and 4 included), its rating changed in the ratings table to the
+    next one: the audit names that standard (or the overall score it feeds) in a finding that is not
+    information."""
+    from hmip_inspections.extract.readers import document_from_text
+    order = ["Inadequate", "Requires improvement", "Good", "Outstanding"]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    rated = _rated_rows(path)
+    assert len(rated) >= 8
+    missed = []
+    for code, rating, line in rated:
+        new = order[order.index(rating) - 1] if rating != "Inadequate" else "Good"
+        text = list(lines)
+        assert rating in text[line - 1], (code, text[line - 1])
+        text[line - 1] = text[line - 1].replace(rating, new, 1)
+        doc = document_from_text("\n".join(text), path, "markdown" if path.suffix == ".md" else "text")
+        found = findings_for(doc, tmp_path, f"{code}-{path.name}")
+        if not any(sev not in ("info",) and subj in (code, "overall", "ratings") for _, subj, sev in found):
+            missed.append((code, rating, new, sorted(found)))
+    assert missed == []
