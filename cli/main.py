@@ -6,6 +6,13 @@ Examples:
   inspections evaluate tests/gold           # accuracy against hand-checked gold files
   inspections audit                         # do the reports' ratings follow from their numbers?
   inspections schema --markdown             # the public schema as a table
+
+Exit codes (the same for every command where they apply):
+  0  done: every document stored (ok or not_a_report); for audit, no unexplained contradiction
+  1  an error: nothing was published; for audit, unexplained contradictions were found
+  2  usage: a wrong option or argument
+  3  refresh: the run completed and published, but some documents failed (see their error)
+  4  audit: the audit could not run (no database, a database it cannot read)
 """
 from __future__ import annotations
 
@@ -14,6 +21,13 @@ import os
 import sys
 
 DEFAULT_DB = "inspections.duckdb"
+
+#: the exit codes, by what happened (the module's docstring, README and docs/ describe them)
+EXIT = {"ok": 0, "error": 1, "contradictions": 1, "usage": 2, "some_failed": 3, "audit_could_not_run": 4}
+
+
+class UsageError(Exception):
+    """A wrong argument that argparse cannot see (exit 2)."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -73,23 +87,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
     s = sub.add_parser("schema", help="print the public schema",
                        description="Example: inspections schema --markdown")
-    s.add_argument("--markdown", action="store_true")
+    s.add_argument("--markdown", action="store_true", help="print Markdown (docs/schema.md is made of it)")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except SystemExit as e:       # argparse has printed the usage and the error
+        return EXIT["ok"] if e.code == 0 else EXIT["usage"]
     try:
         if args.command == "refresh":
             from ..pipeline import refresh
             from .summary import print_progress, print_summary
             if args.pdf_engine:
                 os.environ["INSPECTIONS_PDF_ENGINE"] = args.pdf_engine   # read by the workers
+            if args.workers < 1:
+                raise UsageError(f"--workers must be 1 or more, not {args.workers}")
             res = refresh(args.paths, args.db, workers=args.workers, time_limit=args.time_limit,
                           memory_mb=args.memory_limit, on_progress=None if args.quiet else print_progress)
             if not args.quiet:
                 print_summary(res)
-            return 0
+            return EXIT["some_failed"] if any(d.status == "failed" for d in res.documents) else EXIT["ok"]
         if args.command == "evaluate":
             from ..report.accuracy import evaluate, print_report
             rep = evaluate(args.gold_dir, args.db)
@@ -100,28 +119,25 @@ def main(argv: list[str] | None = None) -> int:
                 print_report(rep)
             return 0
         if args.command == "audit":
-            from pathlib import Path
-            if not Path(args.db).exists():
-                raise FileNotFoundError(f"{args.db}: no such database (run 'inspections refresh' first)")
-            from .audit import print_findings
-            if args.rerun:
-                from ..pipeline import rerun_audit
-                rerun_audit(args.db)
-            return 1 if print_findings(args.db) else 0
+            return _audit(args)
         if args.command == "query":
             from ..store.queries import load, print_result, run
             if not args.name:
                 for qq in load().values():
                     print(f"{qq.name:26} {qq.summary}")
                 return 0
+            if args.name not in load():
+                raise UsageError(f"no query named {args.name!r}; the queries are: {', '.join(load())}")
             df = run(args.db, args.name, args.where)
             print_result(df, "csv" if args.csv else "json" if args.json else "table")
             return 0
         if args.command == "export":
             from ..store.export import export
+            from ..store.schema import TABLES
             counts = export(args.db, args.directory, args.format)
-            print(f"{args.directory}: {len(counts)} tables, {sum(counts.values())} rows as {args.format} "
-                  f"(schema.json describes them)")
+            n_tables = sum(1 for t in counts if t in TABLES)
+            print(f"{args.directory}: {n_tables} tables and {len(counts) - n_tables} views, {sum(counts.values())} "
+                  f"rows as {args.format} (schema.json describes them)")
             return 0
         if args.command == "report":
             from ..report import build
@@ -129,16 +145,39 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{res['index']}: index and {len(res['reports'])} report pages")
             return 0
         if args.command == "schema":
-            from ..store.schema import markdown
-            print(markdown())
+            from ..store.schema import markdown, text
+            print(markdown() if args.markdown else text())
             return 0
     except KeyboardInterrupt:
         print("inspections: interrupted", file=sys.stderr)
         return 130
+    except UsageError as e:
+        print(f"inspections {args.command}: usage error: {e}", file=sys.stderr)
+        return EXIT["usage"]
     except Exception as e:  # one clear line, no traceback
         print(f"inspections: error: {one_line(e, getattr(args, 'db', None))}", file=sys.stderr)
-        return 1
-    return 2
+        return EXIT["error"]
+    return EXIT["usage"]
+
+
+def _audit(args) -> int:
+    """``inspections audit``: 0 no unexplained contradiction, 1 some, 4 the audit could not run."""
+    from pathlib import Path
+    try:
+        if not Path(args.db).is_file():
+            raise FileNotFoundError(f"{args.db}: " + ("a folder, not a database file" if Path(args.db).is_dir()
+                                                      else "no such database (run 'inspections refresh' first)"))
+        from .audit import print_findings
+        if args.rerun:
+            from ..pipeline import rerun_audit
+            rerun_audit(args.db)
+        found = print_findings(args.db)
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:
+        print(f"inspections: audit could not run: {one_line(e, args.db)}", file=sys.stderr)
+        return EXIT["audit_could_not_run"]
+    return EXIT["contradictions"] if found else EXIT["ok"]
 
 
 def one_line(e: Exception, db: str | None = None) -> str:

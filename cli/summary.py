@@ -7,11 +7,17 @@ from collections import Counter
 from ..pipeline import Progress, RefreshResult
 
 
+def plural(n: int, word: str) -> str:
+    """'1 document', '2 documents'."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def print_progress(ev: Progress, err=None) -> None:
     """Print one progress event of a refresh on stderr."""
     err = err or sys.stderr
     if ev.event == "start":
-        print(f"Extracting {ev.total} of {ev.seen} documents with {ev.workers} worker(s)...", file=err, flush=True)
+        print(f"Extracting {ev.total} of {plural(ev.seen, 'document')} with {plural(ev.workers, 'worker')}...",
+              file=err, flush=True)
     elif ev.event == "document":
         msg = f"  [{ev.done}/{ev.total}] {ev.document_id}: {ev.status} {ev.kind or '-'} ({ev.seconds:.1f}s)"
         if ev.error:
@@ -24,7 +30,7 @@ def print_progress(ev: Progress, err=None) -> None:
 def print_summary(run: RefreshResult, out=None) -> None:
     """Print what a refresh did: counts, then one line per stored document."""
     out = out or sys.stdout
-    print(f"{run.db}: {run.n_seen} documents seen in {run.seconds:.1f}s"
+    print(f"{run.db}: {plural(run.n_seen, 'document')} seen in {run.seconds:.1f}s"
           + (" - nothing changed, nothing redone" if run.nothing_changed else ""), file=out)
     print(f"  new {run.n_new}, changed {run.n_changed}, unchanged {run.n_unchanged}, "
           f"failed {run.n_failed}, missing {run.n_missing}"
@@ -44,6 +50,6 @@ def print_summary(run: RefreshResult, out=None) -> None:
         if d.error and d.status != "ok":
             line += f"\n  {'':<{w}}  -> {d.error}"
         if d.completeness == "partial":
-            line += f"\n  {'':<{w}}  -> read in part ({len(d.checks)} extraction check{'s' if len(d.checks) > 1 else ''}): "
+            line += f"\n  {'':<{w}}  -> read in part ({plural(len(d.checks), 'extraction check')}): "
             line += "; ".join(d.checks[:3]) + ("; ..." if len(d.checks) > 3 else "")
         print(line, file=out)

@@ -166,6 +166,25 @@ def in_score(kind: str, code: str) -> bool:
     return True if s is None else s.get("in_score", True)
 
 
+def league_column(standard: dict) -> str:
+    """The league table's column for a standard: the same for the same thing in every framework
+    ('planning' is CRC 2.2 and PDU 2.3), never a bare code. Its "league_column" where the reference
+    gives one (youth out-of-court work, leadership named 'Governance and leadership'), else its name
+    in lower case with underscores."""
+    return standard.get("league_column") or re.sub(r"[^a-z0-9]+", "_", standard["name"].lower()).strip("_")
+
+
+def league_columns() -> list[str]:
+    """Every league table column, in framework order (first seen first)."""
+    out: list[str] = []
+    for m in reference()["methodologies"].values():
+        for s in m.get("standards", []):
+            c = league_column(s)
+            if c not in out:
+                out.append(c)
+    return out
+
+
 def reference_rows() -> dict[str, list[dict]]:
     """Return the reference data as rows for the database's ref_* tables."""
     ref = reference()
@@ -177,7 +196,7 @@ def reference_rows() -> dict[str, list[dict]]:
                 "methodology": mid, "code": s["code"], "domain": s["domain"], "name": s["name"],
                 "case_assessed": s.get("case_assessed", False), "never_rated": s.get("never_rated", False),
                 "may_be_not_rated": s.get("may_be_not_rated", False), "moderation": s.get("moderation"),
-                "in_score": s.get("in_score", True),
+                "in_score": s.get("in_score", True), "league_column": league_column(s),
                 "code_status": s.get("code_status", "confirmed")})
     for b in ref["kq_bands"]["bands"]:
         out["ref_kq_bands"].append({"rating": b["rating"], "min_pct": b["min"], "max_pct": b["max"],

@@ -179,6 +179,17 @@ def _under(path: str, roots: list[Path]) -> bool:
     return any(p == r or r in p.parents for r in roots)
 
 
+def _size_text(rows: dict) -> str:
+    """A document's page text, in MB, for a message."""
+    n = sum(len(p.get("text") or "") for p in rows.get("pages", []))
+    return f"{n / 2**20:.0f} MB"
+
+
+def one_reason(e: Exception) -> str:
+    """The first line of an error's message."""
+    return " ".join(str(e).strip().split("\n")[0].split())
+
+
 def refresh(paths: list[str] | None, db: str, *, workers: int = 1, time_limit: float | None = None,
             memory_mb: int | None = None,
             on_progress: Callable[[Progress], None] | None = None) -> RefreshResult:
@@ -296,7 +307,24 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
             if not batch:
                 return
             t = time.perf_counter()
-            w.replace_documents([r["rows"] for _, r in batch], version)
+            import duckdb
+            from .process import failed_result
+            try:
+                w.replace_documents([r["rows"] for _, r in batch], version)
+            except duckdb.OutOfMemoryException:
+                # one document too large to store must not sink the run: each is written alone, and
+                # one that still cannot be is recorded failed, with the reason
+                for k, (did, r) in enumerate(batch):
+                    try:
+                        w.replace_documents([r["rows"]], version)
+                    except duckdb.OutOfMemoryException as e:
+                        d = r["rows"]["documents"][0]
+                        why = (f"could not be stored: its text ({_size_text(r['rows'])}) needs more memory than "
+                               f"the writer may use ({one_reason(e)})")
+                        batch[k] = (did, failed_result(d["source_path"], did, why, r["seconds"]))
+                        w.replace_documents([batch[k][1]["rows"]], version)
+                        res.n_failed += d["status"] != "failed"
+                        report(Progress("warning", message=f"{did}: {why}"))
             # this process's ids, not the results' strings: nothing of a result outlives its batch
             ids = [did for did, _ in batch]
             t_audit = time.perf_counter()

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..audit import SEVERITY_ORDER   # one order of severities: the audit's
-from ..normalise.reference import RATINGS_ORDER, band_of
+from ..normalise.reference import RATINGS_ORDER, band_of, league_columns
 
 #: the inspectorate's four rating colours (and grey for 'Not rated'), background and text
 RATING_COLOURS = {
@@ -64,13 +64,19 @@ def _css() -> str:
                       for r, (bg, fg) in RATING_COLOURS.items())
     return """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Arial, sans-serif; margin: 2rem; color: #1a1a1a; }
+@media (max-width: 600px) { body { margin: 0.75rem; } }
+img, svg { max-width: 100%; height: auto; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border: 1px solid #d0d0d0; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.grid td.rating { text-align: center; font-size: 0.75rem; min-width: 4.5rem; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.grid th { max-width: 7rem; font-size: 0.75rem; }
+table.grid .sticky { position: sticky; left: 0; background: #fff; z-index: 1; min-width: 9rem; }
+table.grid th.sticky { background: #f2f2f2; }
+td { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 0.2rem 0.6rem; border-radius: 0.3rem; font-weight: 600; }
 .severity-contradiction { color: #b00020; font-weight: 600; } .severity-minor { color: #7a5a00; }
 .severity-explained { color: #2e6b2e; } .severity-info, .severity-unverified-rule, .severity-unverified, .severity-possible { color: #555; }
@@ -113,11 +119,15 @@ def _table(df, columns: list[tuple[str, str]], numeric: set[str] = frozenset(), 
                 cells.append(f'<td class="num">{_e(v)}</td>' if c in numeric else f"<td>{_e(v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
-        return '<p class="muted">None.</p>'
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+        return '<p class="muted">Nothing to show.</p>'
+    return (f"<div class=\"scroll\"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+            + "\n</tbody>\n</table></div>")
 
 
 # --------------------------------------------------------------------------- chart
+#: characters per line of a key question's label in the chart (longer questions wrap)
+CHART_LABEL_WIDTH = 48
+
 def kq_chart_svg(kq, bands) -> str:
     """A horizontal bar chart of key-question percentages against the rating bands, as inline SVG."""
     import matplotlib
@@ -125,9 +135,14 @@ def kq_chart_svg(kq, bands) -> str:
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    import textwrap
     kq = kq[kq["current_pct"].notna()].reset_index(drop=True)
     n = len(kq)
-    fig, ax = plt.subplots(figsize=(9, 0.42 * n + 1.4), dpi=96)
+    # each question whole, wrapped over lines (never cut short): the rows grow with the lines
+    labels = [f"{r['standard_code']}  " + "\n".join(textwrap.wrap(str(r["question"]), CHART_LABEL_WIDTH))
+              for _, r in kq.iterrows()]
+    lines = sum(max(1, lb.count("\n") + 1) for lb in labels)
+    fig, ax = plt.subplots(figsize=(10, 0.24 * lines + 0.2 * n + 1.4), dpi=96)
     try:
         for b in bands.to_dict("records"):
             bg, _ = RATING_COLOURS[b["rating"]]
@@ -137,13 +152,11 @@ def kq_chart_svg(kq, bands) -> str:
 
         band_rows = [(b["rating"], b["min_pct"], b["max_pct"]) for b in bands.to_dict("records")]
 
-        labels = []
         for i, r in kq.iterrows():
-            q = str(r["question"])
-            labels.append(f"{r['standard_code']}  " + (q if len(q) <= 60 else q[:57] + "..."))
             colour = RATING_COLOURS.get(band_of(r["current_pct"], band_rows), ("#888888", ""))[0]
             ax.barh(i, r["current_pct"], color=colour, edgecolor="#333333", lw=0.5, height=0.65)
-            ax.text(min(r["current_pct"] + 1, 96), i, f"{r['current_pct']:g}%", va="center", fontsize=8)
+            # the percentage in a column of its own right of the plot, where no marker can cover it
+            ax.text(1.01, i, f"{r['current_pct']:g}%", va="center", fontsize=8, transform=ax.get_yaxis_transform())
             if r.get("previous_pct") is not None and r["previous_pct"] == r["previous_pct"]:
                 ax.plot(r["previous_pct"], i, marker="|", color="#000000", ms=12, mew=2)
             if r.get("comparator_pct") is not None and r["comparator_pct"] == r["comparator_pct"]:
@@ -217,21 +230,25 @@ def _index(league, audit, reports, others, pages) -> str:
              f'<p class="muted">{len(reports)} reports; the audit checks each stated rating against the '
              "report's own numbers and the inspectorate's published rules.</p>",
              '<h2 id="league-table">League table (latest inspection of each provider)</h2>', _legend()]
-    codes = [c for c in league.columns if c[:1].isdigit()]      # the standard columns of league_table.sql
-    head = ("<tr><th>Provider</th><th>Type</th><th>Published</th><th>Overall</th><th>Score</th>"
-            + "".join(f"<th>{c}</th>" for c in codes) + "</tr>")
+    # the standard columns of league_table.sql (named by standard, aligned across frameworks) that
+    # any provider has a rating in
+    codes = [c for c in league_columns() if c in league.columns and league[c].notna().any()]
+    head = ('<tr><th class="sticky">Provider</th><th>Type</th><th>Published</th><th>Overall</th><th>Score</th>'
+            + "".join(f"<th>{_e(c.replace('_', ' ').capitalize())}</th>" for c in codes) + "</tr>")
     rows = []
     for r in league.to_dict("records"):
         link = pages.get(r["document_id"])
         name = f'<a href="{link}">{_e(r["provider_name"])}</a>' if link else _e(r["provider_name"])
-        rows.append("<tr>" + f"<td>{name}</td><td>{_e(r['provider_type'])}</td><td>{_e(r['published_year'])}</td>"
+        rows.append("<tr>" + f'<td class="sticky">{name}</td><td>{_e(r["provider_type"])}</td>'
+                    f"<td>{_e(r['published_year'])}</td>"
                     + _rating_cell(r["overall_rating"])
                     + f'<td class="num">{_e(r["score"])}/{_e(r["score_max"])}</td>'
                     + "".join(_rating_cell(r.get(c)) for c in codes) + "</tr>")
     parts.append(f'<div class="scroll"><table class="grid">\n<thead>{head}</thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody>\n</table></div>"
                  if rows else '<p class="muted">No rated reports.</p>')
-    parts.append('<p class="muted">A standard code means what the methodology says (e.g. 4.1 is unpaid work in '
-                 "CRC reports); an empty cell: no such standard in that methodology.</p>")
+    parts.append('<p class="muted">Each column is one standard, whatever its code in the report\'s framework '
+                 "(planning is 2.2 in a CRC report, 2.3 in a PDU report); an empty cell: no such standard in that "
+                 "methodology. The grid scrolls sideways inside its box; the provider column stays.</p>")
     parts.append('<h2 id="audit-summary">Audit summary</h2>')
     audit = audit.copy()
     audit["provider"] = [f'<a href="{pages[d]}">{_e(p)}</a>' if d in pages else _e(p)
@@ -281,7 +298,7 @@ def _report_page(con, rec: dict, bands) -> str:
             rows.append(f"<tr><td>{_e(s['standard_code'])}</td><td>{_e(s['standard_name'])}</td>"
                         + _rating_cell(s["rating"]) + _rating_cell(s["previous_rating"]) + _rating_cell(s["body_rating"])
                         + f'<td class="num">{_e(s["page"])}</td><td class="num">{_e(s["line"])}</td></tr>')
-        parts.append('<table class="grid ratings">' + "\n".join(rows) + "</table>")
+        parts.append('<div class="scroll"><table class="grid ratings">' + "\n".join(rows) + "</table></div>")
     else:
         parts.append('<p class="muted">This report has no ratings (its methodology does not rate).</p>')
     kq = con.execute("SELECT standard_code, question, current_pct, previous_pct, comparator_pct, comparator_label, "

@@ -39,12 +39,26 @@ ROW_GROUP_SIZE = 4096
 #: insert fills the budget it is given, so the smallest that works is used; one too small fails
 #: within about a second and is rolled back
 FLUSH_MEMORY_LIMITS = ("24MB", "48MB", WRITER_MEMORY_LIMIT)
+#: a batch whose text is larger than the writer's budget allows gets a larger budget for its write:
+#: this many bytes of budget per byte of text (a page's text is held as the Python string, the
+#: stage's copy and the copy being inserted), up to WRITER_MEMORY_CAP
+TEXT_MEMORY_FACTOR = 5
+WRITER_MEMORY_CAP_MB = 1536
 
 #: the attached in-memory database that holds the batch of documents last written, with the same
 #: tables, so that the audit of that batch reads its rows there instead of scanning the whole database
 #: (a scan per batch makes each batch cost more as the corpus grows, and keeps every block of the
 #: database cached: the refresh's memory then grows with the corpus)
 STAGE = "staged"
+
+
+def _mb(setting: str) -> int:
+    return int(setting.upper().removesuffix("MB"))
+
+
+def budget_mb(text_chars: int) -> int:
+    """DuckDB's memory budget (MB) for writing a batch or flush with this much page text."""
+    return min(WRITER_MEMORY_CAP_MB, _mb(WRITER_MEMORY_LIMIT) + (TEXT_MEMORY_FACTOR * text_chars >> 20))
 
 
 class StoreError(Exception):
@@ -213,6 +227,8 @@ class Writer:
         self.spool = spool
         self._spooled: list[Path] = []
         self._spooled_ids: set[str] = set()
+        self._spooled_text = 0          # characters of page text spooled since the last flush
+        self.budget_mb = _mb(WRITER_MEMORY_LIMIT)      # DuckDB's memory budget now (budget_for raises it)
 
     def _insert(self, table: str, rows: list[dict], catalog: str | None = None) -> None:
         if not rows:
@@ -231,6 +247,17 @@ class Writer:
         # trip per row; a pandas frame would cost importing pandas, a fifth of an unchanged refresh)
         self.con.execute(f'INSERT INTO {target} ({collist}) SELECT {_unnest(column_types(table))}',
                          [[r.get(c) for r in rows] for c in cols])
+
+    def budget_for(self, text_chars: int) -> None:
+        """Make DuckDB's memory budget enough to write this much text (the writer's budget plus
+        TEXT_MEMORY_FACTOR bytes per character, capped): a large document's write needs more than a
+        batch of ordinary ones, and the budget adapts to it rather than failing the run. The budget
+        stays raised for the rest of the writer's life (and its reopened connections): each later
+        checkpoint may pin the large document's text again, and fails if it cannot."""
+        need = budget_mb(text_chars)
+        if need > self.budget_mb:
+            self.budget_mb = need
+            self.con.execute(f"SET memory_limit = '{need}MB'")
 
     def _stage(self, docs: list[dict], batch: list[dict[str, list[dict]]]) -> None:
         """Put the batch's rows, and nothing else, in the stage (a fresh in-memory database each time:
@@ -256,6 +283,8 @@ class Writer:
         self.close_stage()
         self.con.close()
         self.con = self._connect()
+        if self.budget_mb > _mb(WRITER_MEMORY_LIMIT):
+            self.con.execute(f"SET memory_limit = '{self.budget_mb}MB'")
 
     def replace_document(self, rows: dict[str, list[dict]], version: str) -> None:
         """Replace every row of one document, in one transaction."""
@@ -270,6 +299,11 @@ class Writer:
         from there (a transaction writes to one database only: the stage is filled before it)."""
         if not batch:
             return
+        text = sum(len(r.get("text") or "") for rows in batch for r in rows.get("pages", []))
+        self.budget_for(text)
+        self._replace_documents(batch, version, text)
+
+    def _replace_documents(self, batch: list[dict[str, list[dict]]], version: str, text: int) -> None:
         now = _now()
         ids = [rows["documents"][0]["document_id"] for rows in batch]
         if self._spooled_ids.intersection(ids):
@@ -311,6 +345,7 @@ class Writer:
                              f"TO {_literal(f)} (FORMAT parquet)")
             self._spooled.append(f)
             self._spooled_ids.update(ids)
+            self._spooled_text += text
 
     def flush_pages(self) -> None:
         """Insert the page text spooled since the last flush into ``pages``, in one statement.
@@ -325,9 +360,11 @@ class Writer:
             return
         cols = column_list("pages")
         files = [str(f) for f in self._spooled]
-        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         try:
-            for i, budget in enumerate(FLUSH_MEMORY_LIMITS):
+            budgets = list(FLUSH_MEMORY_LIMITS)
+            if budget_mb(self._spooled_text) > _mb(WRITER_MEMORY_LIMIT):
+                budgets.append(f"{budget_mb(self._spooled_text)}MB")
+            for i, budget in enumerate(budgets):
                 try:
                     # setting a budget fails too, when DuckDB already holds more than it
                     self.con.execute(f"SET memory_limit = '{budget}'")
@@ -335,14 +372,16 @@ class Writer:
                     break
                 except duckdb.OutOfMemoryException:
                     # the statement is rolled back: nothing of it stays; a larger budget is tried
-                    if i == len(FLUSH_MEMORY_LIMITS) - 1:
+                    if i == len(budgets) - 1:
                         raise
         finally:
-            self.con.execute(f"SET memory_limit = '{limit}'")
+            # the writer's budget, as it was set (the setting reads back rounded, in MiB)
+            self.con.execute(f"SET memory_limit = '{self.budget_mb}MB'")
         for f in self._spooled:
             f.unlink(missing_ok=True)
         self._spooled.clear()
         self._spooled_ids.clear()
+        self._spooled_text = 0
 
     def touch(self, document_id: str, source_path: str) -> None:
         self.touch_many([(document_id, source_path)])

@@ -7,6 +7,7 @@ The same files become views of the same names at every refresh (so that
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,9 +73,68 @@ def print_result(df, fmt: str = "table", out=None) -> None:
     elif fmt == "json":
         out.write(json.dumps(json.loads(df.to_json(orient="records", date_format="iso")), indent=2) + "\n")
     else:
+        width = shutil.get_terminal_size((120, 24)).columns
+        out.write(table_text(df, width) + "\n")
+
+
+#: a text column is never cut narrower than this many characters to make a table fit
+MIN_COLUMN = 6
+#: nor narrower than its header, up to this many characters of it
+HEADER_KEPT = 14
+
+
+def _cell(v) -> str:
+    """A value as the table shows it: empty for a missing value, no '.0' on a whole float."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    if isinstance(v, (list, tuple)) or type(v).__name__ == "ndarray":
+        return ", ".join(_cell(x) for x in v)
+    try:
         import pandas as pd
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250,
-                               "display.max_colwidth", 40):
-            shown = df.astype(object).where(df.notna(), "")
-            out.write((shown.to_string(index=False) if len(df) else "(no rows)") + "\n")
-            out.write(f"({len(df)} rows)\n")
+        if v is pd.NA or v is pd.NaT:
+            return ""
+    except ImportError:
+        pass
+    return " ".join(str(v).split())
+
+
+def table_text(df, width: int = 120) -> str:
+    """A frame as a table for a terminal `width` characters wide, as the duckdb CLI prints one: text
+    left-aligned, numbers right-aligned, missing values empty, the widest text cut with an ellipsis
+    until the table fits; then the number of rows ('1 row', 'no rows'). --csv and --json print every
+    character."""
+    if len(df) == 0:
+        return " | ".join(map(str, df.columns)) + "\nno rows" if len(df.columns) else "no rows"
+    cols = [str(c) for c in df.columns]
+    cells = [[_cell(v) for v in df[c].tolist()] for c in df.columns]
+    numeric = [df[c].dtype.kind in "iuf" for c in df.columns]
+    widths = [max([len(h)] + [len(x) for x in col]) for h, col in zip(cols, cells)]
+    # text is cut, widest first, down to its header (at most HEADER_KEPT characters of it)
+    floors = [w if n else min(w, max(MIN_COLUMN, min(len(h), HEADER_KEPT))) for h, w, n in zip(cols, widths, numeric)]
+    while sum(widths) + 3 * (len(widths) - 1) > width:
+        k = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
+        if widths[k] <= floors[k]:
+            break
+        widths[k] = max(floors[k], widths[k] - (sum(widths) + 3 * (len(widths) - 1) - width))
+    # still too wide: the last columns are left out, and the footer says so
+    hidden = 0
+    while len(widths) > 1 and sum(widths) + 3 * (len(widths) - 1) > width:
+        for lst in (cols, cells, numeric, widths):
+            lst.pop()
+        hidden += 1
+
+    def fit(text: str, w: int, right: bool) -> str:
+        if len(text) > w:
+            text = text[:w - 1] + "…"
+        return text.rjust(w) if right else text.ljust(w)
+
+    lines = [" | ".join(fit(h, w, n) for h, w, n in zip(cols, widths, numeric)).rstrip(),
+             "-+-".join("-" * w for w in widths)]
+    for r in range(len(df)):
+        lines.append(" | ".join(fit(col[r], w, n) for col, w, n in zip(cells, widths, numeric)).rstrip())
+    lines.append(("1 row" if len(df) == 1 else f"{len(df)} rows")
+                 + (f"; {hidden} more column{'s' if hidden > 1 else ''} not shown (--csv or --json print every "
+                    "column)" if hidden else ""))
+    return "\n".join(lines)

@@ -383,6 +383,8 @@ TABLES: dict[str, dict] = {
                     ("may_be_not_rated", "BOOLEAN", "May be 'Not rated' (PDU court work)"),
                     ("moderation", "VARCHAR", "unpaid_work where qualitative moderation applies (R3)"),
                     ("in_score", "BOOLEAN", "Counts towards the report's score (false: rated separately, e.g. youth resettlement)"),
+                    ("league_column", "VARCHAR", "The league table's column for the standard: the same for the same thing in "
+                     "every framework ('planning' is CRC 2.2 and PDU 2.3)"),
                     ("code_status", "VARCHAR", "confirmed, inferred or unconfirmed: whether a published source gives the standard this code")],
     },
     "ref_kq_bands": {
@@ -473,12 +475,40 @@ def column_types(table: str) -> list[tuple[str, str]]:
     return [(c, typ) for c, typ, _ in TABLES[table]["columns"]]
 
 
+def _views() -> list[tuple[str, str, str]]:
+    """(name, what it answers, its columns) of every view (the queries in queries/)."""
+    from .queries import load
+    out = []
+    for q in load().values():
+        what, _, cols = " ".join(q.header.split()).partition("Columns:")
+        out.append((q.name, what.removeprefix(q.name + ":").strip(), cols.strip()))
+    return out
+
+
 def markdown() -> str:
-    """Given the schema, return a markdown description of every table and column."""
+    """Given the schema, return a markdown description of every table and column, then the views."""
     out = []
     for name, t in TABLES.items():
-        out.append(f"#### `{name}`\n\n{t['doc']}\n\n| column | type | meaning |\n|---|---|---|")
+        key = f" Unique: ({', '.join(t['key'])})." if t.get("key") else ""
+        out.append(f"#### `{name}`\n\n{t['doc']}{key}\n\n| column | type | meaning |\n|---|---|---|")
         for c, typ, doc in t["columns"]:
             out.append(f"| `{c}` | {typ} | {doc} |")
         out.append("")
+    out.append("### Views\n\nEach query in `queries/` is also a view of the database (`SELECT * FROM name`), and "
+               "`inspections export` writes it as a file like a table.\n\n| view | what it answers | columns |\n|---|---|---|")
+    for name, what, cols in _views():
+        out.append(f"| `{name}` | {what} | {cols} |")
+    out.append("")
+    return "\n".join(out)
+
+
+def text() -> str:
+    """Given the schema, return it as plain text: each table with its columns and types, then the views."""
+    out = []
+    for name, t in TABLES.items():
+        out.append(f"{name}" + (f"  (unique: {', '.join(t['key'])})" if t.get("key") else ""))
+        w = max(len(c) for c, _, _ in t["columns"])
+        out.extend(f"  {c:<{w}}  {typ}" for c, typ, _ in t["columns"])
+        out.append("")
+    out.append("views (queries/): " + ", ".join(name for name, _, _ in _views()))
     return "\n".join(out)
