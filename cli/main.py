@@ -30,6 +30,14 @@ class UsageError(Exception):
     """A wrong argument that argparse cannot see (exit 2)."""
 
 
+class DatabaseError(Exception):
+    """The database named by --db cannot be used (the message names it and says why)."""
+
+
+#: the commands that only read the database named by --db
+READS_DB = ("query", "export", "report", "evaluate")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="inspections", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -97,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:       # argparse has printed the usage and the error
         return EXIT["ok"] if e.code == 0 else EXIT["usage"]
     try:
+        if args.command in READS_DB and not (args.command == "query" and not args.name):
+            from ..store.db import db_problem
+            problem = db_problem(args.db)
+            if problem:
+                raise DatabaseError(problem)
         if args.command == "refresh":
             from ..pipeline import refresh
             from .summary import print_progress, print_summary
@@ -104,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ["INSPECTIONS_PDF_ENGINE"] = args.pdf_engine   # read by the workers
             if args.workers < 1:
                 raise UsageError(f"--workers must be 1 or more, not {args.workers}")
+            from ..store.db import db_problem
+            problem = db_problem(args.db, must_exist=False, writing=True)
+            if problem:
+                raise DatabaseError(problem)
             res = refresh(args.paths, args.db, workers=args.workers, time_limit=args.time_limit,
                           memory_mb=args.memory_limit, on_progress=None if args.quiet else print_progress)
             if not args.quiet:
@@ -163,10 +180,11 @@ def main(argv: list[str] | None = None) -> int:
 def _audit(args) -> int:
     """``inspections audit``: 0 no unexplained contradiction, 1 some, 4 the audit could not run."""
     from pathlib import Path
+    from ..store.db import db_problem
     try:
-        if not Path(args.db).is_file():
-            raise FileNotFoundError(f"{args.db}: " + ("a folder, not a database file" if Path(args.db).is_dir()
-                                                      else "no such database (run 'inspections refresh' first)"))
+        problem = db_problem(args.db)
+        if problem:
+            raise DatabaseError(problem)
         from .audit import print_findings
         if args.rerun:
             from ..pipeline import rerun_audit

@@ -43,9 +43,14 @@ def load(path: str | Path) -> Document:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Given raw bytes, return text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252."""
+    """Given raw bytes, return text: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+    Raises DocumentError for UTF-16 that does not decode (a file cut mid-character, say)."""
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:
+            why = "cut mid-character (an odd number of bytes)" if len(data) % 2 else f"invalid at byte {e.start}"
+            raise DocumentError(f"undecodable text: UTF-16 (it starts with a byte-order mark) {why}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     try:

@@ -311,16 +311,19 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
             from .process import failed_result
             try:
                 w.replace_documents([r["rows"] for _, r in batch], version)
-            except duckdb.OutOfMemoryException:
-                # one document too large to store must not sink the run: each is written alone, and
-                # one that still cannot be is recorded failed, with the reason
+            except (duckdb.OutOfMemoryException, duckdb.ConstraintException):
+                # one document that cannot be stored (too large; rows that repeat a key of the schema)
+                # must not sink the run: each is written alone, and one that still cannot be is
+                # recorded failed, with the reason
                 for k, (did, r) in enumerate(batch):
                     try:
                         w.replace_documents([r["rows"]], version)
-                    except duckdb.OutOfMemoryException as e:
+                    except (duckdb.OutOfMemoryException, duckdb.ConstraintException) as e:
                         d = r["rows"]["documents"][0]
                         why = (f"could not be stored: its text ({_size_text(r['rows'])}) needs more memory than "
-                               f"the writer may use ({one_reason(e)})")
+                               f"the writer may use ({one_reason(e)})"
+                               if isinstance(e, duckdb.OutOfMemoryException) else
+                               f"could not be stored: its rows repeat a key of the schema ({one_reason(e)})")
                         batch[k] = (did, failed_result(d["source_path"], did, why, r["seconds"]))
                         w.replace_documents([batch[k][1]["rows"]], version)
                         res.n_failed += d["status"] != "failed"

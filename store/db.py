@@ -61,6 +61,35 @@ def budget_mb(text_chars: int) -> int:
     return min(WRITER_MEMORY_CAP_MB, _mb(WRITER_MEMORY_LIMIT) + (TEXT_MEMORY_FACTOR * text_chars >> 20))
 
 
+def db_problem(path: str | Path, must_exist: bool = True, writing: bool = False) -> str | None:
+    """What stops a command using this database file, as one line naming it ('x.duckdb: a folder,
+    not a database file'), or None. The same words for every command."""
+    p = Path(path)
+    if p.is_dir():
+        return f"{p}: a folder, not a database file"
+    if not p.exists():
+        if must_exist:
+            return f"{p}: no such database (run 'inspections refresh' first)"
+        parent = p.parent if str(p.parent) else Path(".")
+        if parent.exists() and not parent.is_dir():
+            return f"{parent}: not a folder, so the database cannot be written there"
+        if writing and parent.is_dir() and not os.access(parent, os.W_OK):
+            return f"{parent}: a read-only folder: the database cannot be written there"
+        return None
+    if not os.access(p, os.R_OK):
+        return f"{p}: cannot be read (permission denied)"
+    if writing and not os.access(p.parent if str(p.parent) else Path("."), os.W_OK):
+        return f"{p.parent}: a read-only folder: the database cannot be written there"
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        return f"{p}: cannot be read ({e.strerror or e})"
+    if len(head) < 12 or head[8:12] != b"DUCK":
+        return f"{p}: not a DuckDB database file"
+    return None
+
+
 class StoreError(Exception):
     """The database could not be read or written (the message says why)."""
 
@@ -195,12 +224,15 @@ def _migrate(con) -> None:
             if c not in have:
                 con.execute(f'ALTER TABLE "{t}" ADD COLUMN "{c}" {typ}')
         packed = spec.get("compression")
-        if packed:
-            sql = con.execute("SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
-                              "AND schema_name = 'main' AND table_name = ?", [t]).fetchone()[0]
-            if not all(re.search(rf'(^|[(,\s])"?{re.escape(c)}"?\s+\w+\s+USING COMPRESSION {m}\b', sql, re.I)
-                       for c, m in packed.items()):
-                _rebuild(con, t)
+        sql = con.execute("SELECT sql FROM duckdb_tables() WHERE database_name = current_database() "
+                          "AND schema_name = 'main' AND table_name = ?", [t]).fetchone()[0]
+        if packed and not all(re.search(rf'(^|[(,\s])"?{re.escape(c)}"?\s+\w+\s+USING COMPRESSION {m}\b', sql, re.I)
+                              for c, m in packed.items()):
+            _rebuild(con, t)
+        elif (spec.get("key") and "PRIMARY KEY" not in sql.upper()) or (spec.get("unique") and "UNIQUE" not in sql.upper()):
+            # a file written before the schema declared its keys: rebuilt with them (a duplicate row
+            # stops the refresh with DuckDB's message, naming the key)
+            _rebuild(con, t)
 
 
 def _rebuild(con, table: str) -> None:

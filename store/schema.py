@@ -80,7 +80,7 @@ TABLES: dict[str, dict] = {
     },
     "pages": {
         "doc": "The text of each page (PDF) or recovered page (text rendering; page NULL where unknown).",
-        "key": ["document_id", "first_line"],
+        "key": [], "unique": ["document_id", "page", "first_line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("page", "INTEGER", "Page number, NULL where a text rendering does not show it"),
@@ -116,7 +116,7 @@ TABLES: dict[str, dict] = {
     },
     "key_questions": {
         "doc": "Every key-question row of the body's percentage tables (domains two and three, and outcomes).",
-        "key": ["document_id", "standard_code", "line"],
+        "key": [], "unique": ["document_id", "standard_code", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("standard_code", "VARCHAR", "The framework's code of the standard the table belongs to"),
@@ -140,7 +140,7 @@ TABLES: dict[str, dict] = {
     },
     "prompts": {
         "doc": "The Annexe inspection-data tables: every prompt under its standard and key question.",
-        "key": ["document_id", "standard_code", "line"],
+        "key": [], "unique": ["document_id", "standard_code", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("standard_code", "VARCHAR", "The framework's code of the standard"),
@@ -159,7 +159,7 @@ TABLES: dict[str, dict] = {
     },
     "workforce": {
         "doc": "Key staffing data and caseload data: one row per metric and period (previous year, current year).",
-        "key": ["document_id", "table_name", "metric", "period"],
+        "key": [], "unique": ["document_id", "table_name", "metric", "period", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("table_name", "VARCHAR", "The table's printed title (Key staffing data, Caseload data) or 'prose'"),
@@ -187,7 +187,7 @@ TABLES: dict[str, dict] = {
                "domain two cases', 'Unpaid work key data', and tables with no title whose columns are the previous "
                "and current inspection (named by the paragraph printed above them, e.g. the services question); "
                "in any report, numbered tables ('Table 4: ...') that have figures. One row per metric and column.",
-        "key": ["document_id", "table_name", "metric", "column_index"],
+        "key": [], "unique": ["document_id", "table_name", "metric", "column_index", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("table_name", "VARCHAR", "The table's printed title (a numbered table's whole caption)"),
@@ -212,7 +212,7 @@ TABLES: dict[str, dict] = {
         "doc": "The 'Key facts' / 'Contextual facts' panel: one row per fact. A report that prints no panel (PDU "
                "2021 on) states its context in prose instead ('The population of Liverpool was 484,488 with proven "
                "reoffending rates of 27.7 per cent'): those facts are rows with source 'prose'.",
-        "key": ["document_id", "line", "value_text"],
+        "key": [], "unique": ["document_id", "page", "line", "value_text"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("section", "VARCHAR", "Panel heading or sub-heading (e.g. Performance against targets); for prose, the "
@@ -233,7 +233,7 @@ TABLES: dict[str, dict] = {
     },
     "recommendations": {
         "doc": "The report's new recommendations, by addressee.",
-        "key": ["document_id", "number"],
+        "key": [], "unique": ["document_id", "page", "line"],   # a number may repeat (lists per addressee)
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("addressee", "VARCHAR", "Who should act (the text before 'should:')"),
@@ -246,7 +246,7 @@ TABLES: dict[str, dict] = {
     },
     "previous_recommendations": {
         "doc": "The previous inspection's recommendations, each with the progress the report records on it.",
-        "key": ["document_id", "number"],
+        "key": [], "unique": ["document_id", "page", "line"],   # a number may repeat (lists per addressee)
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("number", "INTEGER", "The recommendation's number as printed"),
@@ -262,7 +262,7 @@ TABLES: dict[str, dict] = {
     },
     "previous_recommendations_summary": {
         "doc": "The counts the report states in words about the previous recommendations ('no progress had been made on three').",
-        "key": ["document_id", "category", "line"],
+        "key": [], "unique": ["document_id", "category", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("category", "VARCHAR", "'recommendations made' or a progress category ('no progress', 'some progress', ...)"),
@@ -290,7 +290,7 @@ TABLES: dict[str, dict] = {
     "sample_statements": {
         "doc": "Every statement of a case sample's size in the report, in order (case_samples keeps the largest of "
                "each sample): the audit compares them (rule sample_restated).",
-        "key": ["document_id", "sample", "page", "line"],
+        "key": [], "unique": ["document_id", "sample", "page", "line"],
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("sample", "VARCHAR", "case_supervision, unpaid_work or through_the_gate"),
@@ -305,7 +305,7 @@ TABLES: dict[str, dict] = {
     },
     "prose_figures": {
         "doc": "Every percentage, 'x out of y', 'x of the y', days and FTE figure stated in running text, with its sentence.",
-        "key": ["document_id", "line", "figure_text"],
+        "key": [],   # none: one line can print the same figure twice
         "columns": [
             ("document_id", "VARCHAR", "documents.document_id"),
             ("section", "VARCHAR", "The standard ('2.1 Assessment') or section heading the sentence sits under"),
@@ -447,14 +447,38 @@ TABLES: dict[str, dict] = {
 }
 
 
+def constraints(table: str) -> list[str]:
+    """The table's constraints as SQL: its primary key ("key", columns never NULL) and its unique key
+    ("unique": a key with a column that may be NULL, such as the page of a text rendering; DuckDB
+    lets rows whose key has a NULL repeat)."""
+    t = TABLES[table]
+    out = []
+    if t.get("key"):
+        out.append(f'PRIMARY KEY ({", ".join(chr(34) + c + chr(34) for c in t["key"])})')
+    if t.get("unique"):
+        out.append(f'UNIQUE ({", ".join(chr(34) + c + chr(34) for c in t["unique"])})')
+    return out
+
+
+def not_null(table: str) -> set[str]:
+    """Columns that are never NULL: the primary key's, and every per-document table's document_id."""
+    t = TABLES[table]
+    cols = {c for c, _, _ in t["columns"]}
+    return set(t.get("key") or []) | ({"document_id"} & cols if table in PER_DOCUMENT else set())
+
+
 def ddl(table: str, catalog: str | None = None) -> str:
-    """CREATE TABLE for a table of the schema; in an attached database when catalog is given (without
-    the compression a stored table declares: an in-memory copy is not written to disk)."""
+    """CREATE TABLE for a table of the schema, with its keys and NOT NULL columns; in an attached
+    database when catalog is given (without the compression a stored table declares, and without
+    constraints: an in-memory copy is not written to disk, and its rows are checked when copied)."""
     t = TABLES[table]
     packed = {} if catalog else t.get("compression", {})
-    cols = ", ".join(f'"{c}" {typ}' + (f" USING COMPRESSION {packed[c]}" if c in packed else "")
+    required = set() if catalog else not_null(table)
+    cols = ", ".join(f'"{c}" {typ}' + (" NOT NULL" if c in required else "")
+                     + (f" USING COMPRESSION {packed[c]}" if c in packed else "")
                      for c, typ, _ in t["columns"])
-    return f"CREATE TABLE IF NOT EXISTS {qualified(table, catalog)} ({cols})"
+    extra = "" if catalog else "".join(", " + c for c in constraints(table))
+    return f"CREATE TABLE IF NOT EXISTS {qualified(table, catalog)} ({cols}{extra})"
 
 
 def qualified(table: str, catalog: str | None = None) -> str:
@@ -489,7 +513,8 @@ def markdown() -> str:
     """Given the schema, return a markdown description of every table and column, then the views."""
     out = []
     for name, t in TABLES.items():
-        key = f" Unique: ({', '.join(t['key'])})." if t.get("key") else ""
+        key = (f" Primary key: ({', '.join(t['key'])})." if t.get("key") else "") + (
+            f" Unique: ({', '.join(t['unique'])}) (NULLs may repeat)." if t.get("unique") else "")
         out.append(f"#### `{name}`\n\n{t['doc']}{key}\n\n| column | type | meaning |\n|---|---|---|")
         for c, typ, doc in t["columns"]:
             out.append(f"| `{c}` | {typ} | {doc} |")
@@ -506,7 +531,8 @@ def text() -> str:
     """Given the schema, return it as plain text: each table with its columns and types, then the views."""
     out = []
     for name, t in TABLES.items():
-        out.append(f"{name}" + (f"  (unique: {', '.join(t['key'])})" if t.get("key") else ""))
+        out.append(f"{name}" + (f"  (primary key: {', '.join(t['key'])})" if t.get("key") else "")
+                   + (f"  (unique: {', '.join(t['unique'])})" if t.get("unique") else ""))
         w = max(len(c) for c, _, _ in t["columns"])
         out.extend(f"  {c:<{w}}  {typ}" for c, typ, _ in t["columns"])
         out.append("")
