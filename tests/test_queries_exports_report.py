@@ -459,3 +459,25 @@ def test_no_html_page_scrolls_sideways_at_desktop_or_phone_width(site, tmp_path,
         shot = tmp_path / f"{page.stem}-{width}.png"
         _chromium_run(tmp_path, frame.as_uri(), f"--screenshot={shot}")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_chart_keeps_whole_questions_and_percentages_clear_of_the_markers():
+    import pandas as pd
+
+    from hmip_inspections.report.html import kq_chart_svg
+    long_q = ("Does the implementation and delivery of services effectively support the safety of other people, "
+              "including those at risk from domestic abuse?")
+    kq = pd.DataFrame([{"standard_code": "2.3", "question": long_q, "current_pct": 47.0, "previous_pct": 46.0,
+                        "comparator_pct": 48.0}])
+    bands = pd.DataFrame([{"rating": "Inadequate", "min_pct": 0, "max_pct": 49},
+                          {"rating": "Requires improvement", "min_pct": 50, "max_pct": 64},
+                          {"rating": "Good", "min_pct": 65, "max_pct": 79},
+                          {"rating": "Outstanding", "min_pct": 80, "max_pct": 100}])
+    svg = kq_chart_svg(kq, bands)
+    # the question whole (wrapped over lines), never cut with '...'
+    assert "..." not in svg and "domestic abuse?" in svg and "including those at risk from" in svg
+    # the percentage is drawn right of the plot area (its x beyond the axes' right edge, the 100% line),
+    # where no previous or comparator marker can be
+    axes_right = float(re.search(r'<g id="patch_2">\s*<path d="M [\d.]+ [\d.]+ \s*L ([\d.]+)', svg).group(1))
+    label_x = float(re.search(r'x="([\d.]+)" y="[\d.]+"[^>]*>47%</text>', svg).group(1))
+    assert label_x > axes_right
