@@ -3,6 +3,8 @@
 Examples:
   inspections refresh                       # the embedded corpus into inspections.duckdb
   inspections refresh reports/ --db my.duckdb --workers 2
+  inspections fetch --corpus corpus/                # download what the inspectorate has published
+  inspections refresh --fetch corpus/               # both: the nightly job
   inspections evaluate tests/gold           # accuracy against hand-checked gold files
   inspections audit                         # do the reports' ratings follow from their numbers?
   inspections schema --markdown             # the public schema as a table
@@ -11,7 +13,8 @@ Exit codes (the same for every command where they apply):
   0  done: every document stored (ok or not_a_report); for audit, no unexplained contradiction
   1  an error: nothing was published; for audit, unexplained contradictions were found
   2  usage: a wrong option or argument
-  3  refresh: the run completed and published, but some documents failed (see their error)
+  3  refresh: the run completed and published, but some documents failed (see their error);
+     fetch: some documents (or listing pages) could not be fetched, the others were
   4  audit: the audit could not run (no database, a database it cannot read)
 """
 from __future__ import annotations
@@ -58,6 +61,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="library that reads PDF words: pdfium (default, fast) or pdfplumber (the reference); "
                         "both give the same rows")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    r.add_argument("--fetch", action="store_true",
+                   help="first fetch what the inspectorate has published into the first PATH (default ./corpus), "
+                        "then refresh: the nightly job")
+    r.add_argument("--source", action="append", metavar="URL", help="with --fetch: a listing page to read instead "
+                   "of the configured sites (repeatable)")
+
+    f = sub.add_parser("fetch", help="download new and changed reports from the inspectorate into a folder",
+                       description="Read the inspectorate's listing pages (pipeline/sources.json, or --source), "
+                                   "and download new or changed report documents into DIR. Example: "
+                                   "inspections fetch --corpus corpus/ --since 2026-01-01")
+    f.add_argument("--source", action="append", metavar="URL", help="a listing page to read (repeatable)")
+    f.add_argument("--urls", metavar="FILE", help="a file of document URLs, one per line")
+    f.add_argument("--corpus", default="corpus", metavar="DIR", help="folder to download into (default corpus/)")
+    f.add_argument("--since", metavar="YYYY-MM-DD", help="documents not fetched before: only if modified since")
+    f.add_argument("--dry-run", action="store_true", help="read the listings and say what would be fetched")
+    f.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                   help="seconds between requests to a site (default 1)")
+    f.add_argument("-q", "--quiet", action="store_true", help="only the summary")
 
     e = sub.add_parser("evaluate", help="compare the database with gold files and print accuracy",
                        description="Example: inspections evaluate tests/gold --db inspections.duckdb")
@@ -110,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             problem = db_problem(args.db)
             if problem:
                 raise DatabaseError(problem)
+        if args.command == "fetch":
+            return _fetch(args)
         if args.command == "refresh":
             from ..pipeline import refresh
             from .summary import print_progress, print_summary
@@ -121,11 +144,19 @@ def main(argv: list[str] | None = None) -> int:
             problem = db_problem(args.db, must_exist=False, writing=True)
             if problem:
                 raise DatabaseError(problem)
+            fetched = 0
+            if args.fetch:
+                args.paths = args.paths or ["corpus"]
+                args.corpus, args.urls, args.since, args.dry_run, args.delay = args.paths[0], None, None, False, None
+                fetched = _fetch(args)
+                if fetched == EXIT["error"]:
+                    return fetched
             res = refresh(args.paths, args.db, workers=args.workers, time_limit=args.time_limit,
                           memory_mb=args.memory_limit, on_progress=None if args.quiet else print_progress)
             if not args.quiet:
                 print_summary(res)
-            return EXIT["some_failed"] if any(d.status == "failed" for d in res.documents) else EXIT["ok"]
+            failed = any(d.status == "failed" for d in res.documents) or fetched == EXIT["some_failed"]
+            return EXIT["some_failed"] if failed else EXIT["ok"]
         if args.command == "evaluate":
             from ..report.accuracy import evaluate, print_report
             rep = evaluate(args.gold_dir, args.db)
@@ -175,6 +206,42 @@ def main(argv: list[str] | None = None) -> int:
         print(f"inspections: error: {one_line(e, getattr(args, 'db', None))}", file=sys.stderr)
         return EXIT["error"]
     return EXIT["usage"]
+
+
+def _fetch(args) -> int:
+    """``inspections fetch``: 0 every document found fetched or unchanged, 3 some failed (or a listing
+    could not be read), 1 nothing could be read."""
+    from datetime import date
+
+    from ..pipeline.fetch import FetchError, fetch
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise UsageError(f"--since wants a date as YYYY-MM-DD, not {args.since!r}") from None
+    urls = None
+    if args.urls:
+        from pathlib import Path
+        try:
+            urls = [u.strip() for u in Path(args.urls).read_text(encoding="utf-8").splitlines()
+                    if u.strip() and not u.lstrip().startswith("#")]
+        except OSError as e:
+            raise FetchError(f"{args.urls}: cannot be read ({e.strerror or e})") from None
+    quiet = getattr(args, "quiet", False)
+    say = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
+    opts = {} if args.delay is None else {"interval": args.delay}
+    res = fetch(args.corpus, source=args.source, urls=urls, since=since, dry_run=args.dry_run, say=say, **opts)
+    for p in res.problems:
+        print(f"problem: {p}", file=sys.stderr)
+    print(f"{res.corpus}: {res.listings} listing page{'s' if res.listings != 1 else ''} read; "
+          f"{len(res.outcomes)} document{'s' if len(res.outcomes) != 1 else ''} found: fetched {res.count('fetched')}, "
+          f"unchanged {res.count('unchanged')}, same content as another {res.count('duplicate')}, "
+          f"skipped {res.count('skipped')}, failed {res.count('failed')}"
+          + (f", would fetch {res.count('would_fetch')}" if args.dry_run else ""))
+    if not res.listings and not res.outcomes:
+        return EXIT["error"]
+    return EXIT["some_failed"] if res.failed else EXIT["ok"]
 
 
 def _audit(args) -> int:

@@ -383,6 +383,13 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
                 memory_mb=memory_mb, on_result=on_result, zygote=z, on_drained=flush)
         flush()
         res.extract_wall_seconds = round(time.perf_counter() - t_extract, 3)
+        # where fetched documents came from (the manifest `inspections fetch` keeps in a corpus folder)
+        from .fetch import source_urls
+        urls = {}
+        for r in roots:
+            if r.is_dir():
+                urls.update({rel: (e["source_url"], e["fetched_at"]) for rel, e in source_urls(r).items()})
+        w.set_source_urls(urls)
         res.findings = w.execute("SELECT count(*) FROM audit_findings").fetchone()[0]
         res.finished_at = datetime.now().replace(microsecond=0)
         res.seconds = round(time.perf_counter() - t0, 3)

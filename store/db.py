@@ -427,6 +427,17 @@ class Writer:
                          "WHERE documents.document_id = _seen.document_id",
                          [_now(), [d for d, _ in docs], [p for _, p in docs]])
 
+    def set_source_urls(self, urls: dict[str, tuple[str, str | None]]) -> None:
+        """Record where fetched documents came from: {document_id: (source_url, fetched_at ISO)}."""
+        if not urls:
+            return
+        ids = list(urls)
+        self.con.execute(
+            "UPDATE documents SET source_url = _u.url, fetched_at = CAST(_u.at AS TIMESTAMPTZ) AT TIME ZONE 'UTC' "
+            f"FROM (SELECT {_unnest([('document_id', 'VARCHAR'), ('url', 'VARCHAR'), ('at', 'VARCHAR')])}) _u "
+            "WHERE documents.document_id = _u.document_id",
+            [ids, [urls[d][0] for d in ids], [urls[d][1] for d in ids]])
+
     def mark_missing(self, document_id: str) -> None:
         self.con.execute("UPDATE documents SET status = 'missing', error = 'file no longer present at ' || "
                          "source_path WHERE document_id = ?", [document_id])

@@ -19,6 +19,8 @@ TABLES: dict[str, dict] = {
         "columns": [
             ("document_id", "VARCHAR", "Stable id: the file's path relative to the folder it was found under"),
             ("source_path", "VARCHAR", "Absolute path of the file when last seen"),
+            ("source_url", "VARCHAR", "The URL the file was downloaded from by `inspections fetch` (its manifest), if it was"),
+            ("fetched_at", "TIMESTAMP", "When `inspections fetch` downloaded it (UTC), if it did"),
             ("sha256", "VARCHAR", "SHA-256 of the file's bytes (change detection)"),
             ("format", "VARCHAR", "pdf, text, markdown or html (a saved web page); other for a file of a type the pipeline does not read (status failed, the error says so)"),
             ("size_bytes", "BIGINT", "File size"),
