@@ -44,6 +44,18 @@ def sample_restated(ctx: Ctx, doc: dict) -> list[dict]:
     return out
 
 
+def _counts_followed_by(ctx: Ctx, did: str, after: re.Pattern):
+    """The document's 'x out of y' figures whose following words match `after`, in document order:
+    (figure row, where it starts in its sentence, the match)."""
+    for f in sorted(ctx.rows("prose_figures", did), key=place_key):
+        if f["kind"] not in ("out_of", "of_the") or not f["denominator"]:
+            continue
+        i = f["sentence"].find(f["figure_text"])
+        m = after.match(f["sentence"][i + len(f["figure_text"]):]) if i >= 0 else None
+        if m is not None:
+            yield f, i, m
+
+
 #: 'x out of y cases ...' : what the y counts, right after it
 _CASES_AFTER_RE = re.compile(r"^\W*(?:(?:of\s+)?(?:the\s+|our\s+|all\s+)?)(?P<relevant>(?:relevant|applicable|"
                              r"eligible|appropriate)\s+)?cases\b(?P<rest>[^.;]{0,60})", re.I)
@@ -64,14 +76,10 @@ def sample_denominator(ctx: Ctx, doc: dict) -> list[dict]:
         return []
     total = sum(s["cases"] for s in samples)
     out = []
-    for f in sorted(ctx.rows("prose_figures", did), key=place_key):
-        if f["kind"] not in ("out_of", "of_the") or not f["denominator"]:
-            continue
+    for f, i, m in _counts_followed_by(ctx, did, _CASES_AFTER_RE):
         sent = f["sentence"]
-        i = sent.find(f["figure_text"])
-        m = _CASES_AFTER_RE.match(sent[i + len(f["figure_text"]):]) if i >= 0 else None
-        if m is None or PERIOD_RE.search(sent):
-            continue          # not cases, or cases of another inspection
+        if PERIOD_RE.search(sent):
+            continue          # cases of another inspection
         y = f["denominator"]
         # no part of the cases (a group, a kind) can outnumber all the cases inspected; only a count
         # of no group named can be of the sample itself
@@ -117,14 +125,8 @@ def rated_count(ctx: Ctx, doc: dict) -> list[dict]:
     for r in rated:
         by_domain.setdefault(r["domain"], []).append(r)
     out = []
-    for f in sorted(ctx.rows("prose_figures", did), key=place_key):
-        if f["kind"] not in ("out_of", "of_the") or not f["denominator"]:
-            continue
+    for f, _, m in _counts_followed_by(ctx, did, _STANDARDS_RATED_RE):
         sent = f["sentence"]
-        i = sent.find(f["figure_text"])
-        m = _STANDARDS_RATED_RE.match(sent[i + len(f["figure_text"]):]) if i >= 0 else None
-        if m is None:
-            continue
         y = int(f["denominator"])
         if m.group("domain"):
             rows = by_domain.get(_DOMAIN_WORDS.get(m.group("domain").lower()), [])
