@@ -52,13 +52,17 @@ WRITER_MEMORY_CAP_MB = 1536
 STAGE = "staged"
 
 
-def _mb(setting: str) -> int:
-    return int(setting.upper().removesuffix("MB"))
+def _mb(setting: str) -> float:
+    """A DuckDB memory setting ('128MB', '256kB', '1GB') in MB."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([KMG]?)I?B\s*", setting.upper())
+    if not m:
+        raise ValueError(f"not a memory setting: {setting!r}")
+    return float(m.group(1)) * {"K": 1 / 1024, "M": 1, "G": 1024, "": 1 / 2**20}[m.group(2)]
 
 
 def budget_mb(text_chars: int) -> int:
     """DuckDB's memory budget (MB) for writing a batch or flush with this much page text."""
-    return min(WRITER_MEMORY_CAP_MB, _mb(WRITER_MEMORY_LIMIT) + (TEXT_MEMORY_FACTOR * text_chars >> 20))
+    return int(min(WRITER_MEMORY_CAP_MB, _mb(WRITER_MEMORY_LIMIT) + (TEXT_MEMORY_FACTOR * text_chars >> 20)))
 
 
 def db_problem(path: str | Path, must_exist: bool = True, writing: bool = False) -> str | None:
@@ -229,7 +233,7 @@ def _migrate(con) -> None:
         if packed and not all(re.search(rf'(^|[(,\s])"?{re.escape(c)}"?\s+\w+\s+USING COMPRESSION {m}\b', sql, re.I)
                               for c, m in packed.items()):
             _rebuild(con, t)
-        elif (spec.get("key") and "PRIMARY KEY" not in sql.upper()) or (spec.get("unique") and "UNIQUE" not in sql.upper()):
+        elif spec.get("key") and "PRIMARY KEY" not in sql.upper():
             # a file written before the schema declared its keys: rebuilt with them (a duplicate row
             # stops the refresh with DuckDB's message, naming the key)
             _rebuild(con, t)
@@ -260,7 +264,7 @@ class Writer:
         self._spooled: list[Path] = []
         self._spooled_ids: set[str] = set()
         self._spooled_text = 0          # characters of page text spooled since the last flush
-        self.budget_mb = _mb(WRITER_MEMORY_LIMIT)      # DuckDB's memory budget now (budget_for raises it)
+        self.budget_mb = int(_mb(WRITER_MEMORY_LIMIT))      # DuckDB's memory budget now (budget_for raises it)
 
     def _insert(self, table: str, rows: list[dict], catalog: str | None = None) -> None:
         if not rows:
@@ -393,7 +397,11 @@ class Writer:
         cols = column_list("pages")
         files = [str(f) for f in self._spooled]
         try:
-            budgets = list(FLUSH_MEMORY_LIMITS)
+            # a budget under half the text's size in MB is not tried: DuckDB can fail such a commit
+            # in a way it does not roll back (the database invalidated), not only with an
+            # OutOfMemoryException
+            floor = (self._spooled_text >> 20) / 2
+            budgets = [b for b in FLUSH_MEMORY_LIMITS if _mb(b) >= floor] or [WRITER_MEMORY_LIMIT]
             if budget_mb(self._spooled_text) > _mb(WRITER_MEMORY_LIMIT):
                 budgets.append(f"{budget_mb(self._spooled_text)}MB")
             for i, budget in enumerate(budgets):
@@ -402,7 +410,7 @@ class Writer:
                     self.con.execute(f"SET memory_limit = '{budget}'")
                     self.con.execute(f"INSERT INTO pages ({cols}) SELECT {cols} FROM read_parquet(?)", [files])
                     break
-                except duckdb.OutOfMemoryException:
+                except (duckdb.OutOfMemoryException, duckdb.TransactionException):
                     # the statement is rolled back: nothing of it stays; a larger budget is tried
                     if i == len(budgets) - 1:
                         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2
+import duckdb
 import pytest
 
 from conftest import CORPUS, gold_files, query
@@ -335,5 +336,23 @@ def test_each_batch_written_is_staged_alone_and_its_audit_there_agrees_with_the_
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert STAGE not in {r[0] for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_page_flush_of_much_text_does_not_start_from_a_budget_too_small_for_it(tmp_path):
+    """40 MB of spooled page text: the smallest budgets would fail the commit (DuckDB can then
+    invalidate the database rather than roll back); the flush starts from one that fits the text."""
+    from hmip_inspections.store import Store
+    db = tmp_path / "much.duckdb"
+    text = "probation " * 100_000          # 1 MB a page
+    with Store(db).writer(spool_pages=True) as w:
+        for d in range(40):
+            w.replace_documents([{"documents": [{"document_id": f"d{d}", "status": "ok"}],
+                                  "pages": [{"document_id": f"d{d}", "page": None, "first_line": 1,
+                                             "last_line": 1, "text": text + str(d)}]}], "test")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*), sum(length(text)) FROM pages").fetchone() == (40, 40 * len(text) + 70)
     finally:
         con.close()
