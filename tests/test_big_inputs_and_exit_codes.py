@@ -172,3 +172,27 @@ def test_the_audit_counts_reports_not_renderings_and_lists_renderings_that_diffe
     assert "Renderings that read differently" in out and "rating of 4.2" in out
     # printing the findings only read the database
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_a_document_whose_rows_repeat_a_key_is_failed_with_the_reason_and_the_others_are_stored(tmp_path, monkeypatch):
+    # DuckDB rejects a batch with a duplicate primary key: the documents are written one by one, and
+    # the one whose rows break the key is recorded failed, saying so
+    from hmip_inspections.store import db as store_db
+    real = store_db.Writer._replace_documents
+
+    def strict(self, batch, version, text):
+        for rows in batch:
+            d = rows["documents"][0]
+            if d["document_id"] == "twice.txt" and d["status"] != "failed":
+                raise duckdb.ConstraintException('Duplicate key "document_id: twice.txt, standard_code: 2.1"')
+        return real(self, batch, version, text)
+    monkeypatch.setattr(store_db.Writer, "_replace_documents", strict)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(PDU_TXT, folder)
+    shutil.copy(QI_TXT, folder / "twice.txt")
+    db = tmp_path / "x.duckdb"
+    assert _cli("refresh", str(folder), "--db", str(db), "-q") == 3
+    st = _statuses(db)
+    assert st[PDU_TXT.name][0] == "ok"
+    assert st["twice.txt"][0] == "failed" and "repeat a key of the schema" in st["twice.txt"][1]
