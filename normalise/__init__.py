@@ -159,6 +159,12 @@ def _standard_ratings(ex, kind: str, document_id: str, notes: list[str]) -> list
         if code is None:
             notes.append(f"ratings-table row '{r['label']}' (line {r['line']}) matches no standard of {kind}")
             continue
+        if code in rows:
+            # one standard, two rows (a table printed twice, or two labels read as one standard): one
+            # row per standard is kept, the first, and the repeat said
+            notes.append(f"ratings-table row '{r['label']}' (line {r['line']}) is standard {code} again; the row "
+                         f"at line {rows[code]['line']} is kept")
+            continue
         rows[code] = {
             "document_id": document_id, "standard_code": code, "printed_code": r["printed_code"],
             "domain": std["domain"] if std else r["domain_printed"],

@@ -58,3 +58,20 @@ def test_every_declared_unique_key_holds_on_the_corpus(corpus_db, table):
     finally:
         con.close()
     assert dup == [] and rows > 0
+
+
+def test_a_standard_printed_twice_in_the_ratings_table_is_one_row_and_a_note(tmp_path):
+    from conftest import CORPUS
+    from hmip_inspections.extract import analyse_document
+    from hmip_inspections.extract.readers import document_from_text
+    from hmip_inspections.normalise import normalise
+    src = CORPUS / "text" / "liverpool-north-pdu-2023.md"
+    text = src.read_text(encoding="utf-8")
+    row = "2.3\tPlanning\tInadequate"
+    assert row in text
+    doc = document_from_text(text.replace(row, row + "\n2.3\tPlanning\tRequires improvement", 1), src, "markdown")
+    out = normalise(analyse_document(doc), "x.md", "x.md")
+    rated = [r for r in out["standard_ratings"] if r["standard_code"] == "2.3"]
+    # one row for the standard (the primary key holds: the document is stored, not failed), the first
+    assert len(rated) == 1 and rated[0]["rating"] == "Inadequate"
+    assert any("standard 2.3 again" in n["note"] for n in out["extraction_notes"])
