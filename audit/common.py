@@ -254,13 +254,13 @@ PERIOD_RE = re.compile(r"\b(?:last|previous|prior|earlier|first) (?:inspection|y
                        re.I)
 
 
-def figure_clause(sentence: str, figure: str) -> tuple[str, str] | None:
-    """The words before and after a figure that belong to it: its part of the sentence, cut at the
-    neighbouring figures and at CLAUSE_END_RE; None when the figure is not in the sentence."""
+def figure_clause(sentence: str, figure: str) -> str:
+    """The words around a figure that belong to it: its part of the sentence, cut at the neighbouring
+    figures and at CLAUSE_END_RE (the whole sentence when the figure is not found in it)."""
     around = figure_context(sentence, figure)
     if around is None:
-        return None
-    return cut_clause(around[0], around[1], CLAUSE_END_RE, CLAUSE_END_RE)
+        return sentence
+    return " ".join(cut_clause(around[0], around[1], CLAUSE_END_RE, CLAUSE_END_RE))
 
 
 def cut_clause(left: str, right: str, left_end: re.Pattern, right_end: re.Pattern) -> tuple[str, str]:

@@ -75,6 +75,8 @@ def sample_denominator(ctx: Ctx, doc: dict) -> list[dict]:
     if not samples:
         return []
     total = sum(s["cases"] for s in samples)
+    where = "; ".join(f"{s['sample'].replace('_', ' ')} {s['cases']} at {at_place(s['page'], s['line'])}"
+                      for s in samples)
     out = []
     for f, i, m in _counts_followed_by(ctx, did, _CASES_AFTER_RE):
         sent = f["sentence"]
@@ -84,8 +86,6 @@ def sample_denominator(ctx: Ctx, doc: dict) -> list[dict]:
         # no part of the cases (a group, a kind) can outnumber all the cases inspected; only a count
         # of no group named can be of the sample itself
         group = GROUP_RE.search(sent[max(0, i - 60):i])
-        where = "; ".join(f"{s['sample'].replace('_', ' ')} {s['cases']} at {at_place(s['page'], s['line'])}"
-                          for s in samples)
         if y > total:
             out.append(make_finding(
                 did, "sample_denominator", "contradiction", "case sample", total, y,

@@ -59,16 +59,15 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
             continue   # two rows fit the sentence equally: do not guess
         r = cand[k]
         values = {r["current_pct"], r["previous_pct"], r["comparator_pct"]} - {None}
-        clause = figure_clause(sent, f["figure_text"])
-        said = " ".join(clause) if clause else sent
-        group = GROUP_RE.search(said)
-        if group and not GROUP_RE.search(r["text"]):
+        said = figure_clause(sent, f["figure_text"])
+        if GROUP_RE.search(said) and not GROUP_RE.search(r["text"]):
             continue   # the figure is of a group (a grade, a team, a subgroup of cases) the row is not
+        complement = any(abs(f["number"] - (100 - v)) <= DEFAULT_ROUNDING for v in values)
         if NEGATION_RE.search(said) and not NEGATION_RE.search(r["text"]) and f["number"] not in values:
             # the figure is the share that did not ('in 39 per cent of cases, plans did not ...'): it
             # is compared with the complement of the row's (a figure equal to the row's own is read
             # as the row's: the negation may belong to another part of the sentence)
-            if not any(abs(f["number"] - (100 - v)) <= DEFAULT_ROUNDING for v in values):
+            if not complement:
                 out.append(make_finding(
                     did, "prose_vs_table", "possible", r["standard_code"] or "key data", 100 - r["current_pct"],
                     f["number"], f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']} for what did "
@@ -76,7 +75,7 @@ def prose_vs_table(ctx: Ctx, doc: dict) -> list[dict]:
                     f"{100 - r['current_pct']:g}% (possible: the sentence may describe a part of the cases or "
                     f"another measure)", f["page"], f["line"], evidence=sent))
             continue
-        if f["number"] not in values and any(abs(f["number"] - (100 - v)) <= DEFAULT_ROUNDING for v in values):
+        if f["number"] not in values and complement:
             out.append(make_finding(
                 did, "prose_vs_table", "possible", r["standard_code"] or "key data", r["current_pct"], f["number"],
                 f"{r['standard_code'] or 'key data'}: the text states {f['figure_text']}, the complement of the "
@@ -243,8 +242,7 @@ def workforce_prose(ctx: Ctx, doc: dict) -> list[dict]:
         for f in ctx.rows("prose_figures", did):
             if f["kind"] != "days" or "sickness" not in (f["sentence"] or "").lower():
                 continue
-            clause = figure_clause(f["sentence"], f["figure_text"])
-            said = " ".join(clause) if clause else f["sentence"]
+            said = figure_clause(f["sentence"], f["figure_text"])
             # a figure for one grade of staff, or for another period, is not the all-staff figure
             if GROUP_RE.search(said) or PERIOD_RE.search(said) or re.search(r"\bmonths?\b", said):
                 continue

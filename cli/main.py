@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             if problem:
                 raise DatabaseError(problem)
         if args.command == "fetch":
-            return _fetch(args)
+            return _fetch(args.corpus, args.source, args.urls, args.since, args.dry_run, args.delay, args.quiet)
         if args.command == "refresh":
             from ..pipeline import refresh
             from .summary import print_progress, print_summary
@@ -147,8 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             fetched = 0
             if args.fetch:
                 args.paths = args.paths or ["corpus"]
-                args.corpus, args.urls, args.since, args.dry_run, args.delay = args.paths[0], None, None, False, None
-                fetched = _fetch(args)
+                fetched = _fetch(args.paths[0], args.source, quiet=args.quiet)
                 if fetched == EXIT["error"]:
                     return fetched
             res = refresh(args.paths, args.db, workers=args.workers, time_limit=args.time_limit,
@@ -208,37 +207,38 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT["usage"]
 
 
-def _fetch(args) -> int:
-    """``inspections fetch``: 0 every document found fetched or unchanged, 3 some failed (or a listing
-    could not be read), 1 nothing could be read."""
+def _fetch(corpus: str, source: list[str] | None, urls_file: str | None = None, since: str | None = None,
+           dry_run: bool = False, delay: float | None = None, quiet: bool = False) -> int:
+    """``inspections fetch`` (and the first step of ``refresh --fetch``): 0 every document found
+    fetched or unchanged, 3 some failed (or a listing could not be read), 1 nothing could be read."""
     from datetime import date
 
     from ..pipeline.fetch import FetchError, fetch
-    since = None
-    if args.since:
+    from .summary import plural
+    day = None
+    if since:
         try:
-            since = date.fromisoformat(args.since)
+            day = date.fromisoformat(since)
         except ValueError:
-            raise UsageError(f"--since wants a date as YYYY-MM-DD, not {args.since!r}") from None
+            raise UsageError(f"--since wants a date as YYYY-MM-DD, not {since!r}") from None
     urls = None
-    if args.urls:
+    if urls_file:
         from pathlib import Path
         try:
-            urls = [u.strip() for u in Path(args.urls).read_text(encoding="utf-8").splitlines()
+            urls = [u.strip() for u in Path(urls_file).read_text(encoding="utf-8").splitlines()
                     if u.strip() and not u.lstrip().startswith("#")]
         except OSError as e:
-            raise FetchError(f"{args.urls}: cannot be read ({e.strerror or e})") from None
-    quiet = getattr(args, "quiet", False)
+            raise FetchError(f"{urls_file}: cannot be read ({e.strerror or e})") from None
     say = (lambda m: None) if quiet else (lambda m: print(m, file=sys.stderr, flush=True))
-    opts = {} if args.delay is None else {"interval": args.delay}
-    res = fetch(args.corpus, source=args.source, urls=urls, since=since, dry_run=args.dry_run, say=say, **opts)
-    for p in res.problems:
-        print(f"problem: {p}", file=sys.stderr)
-    print(f"{res.corpus}: {res.listings} listing page{'s' if res.listings != 1 else ''} read; "
-          f"{len(res.outcomes)} document{'s' if len(res.outcomes) != 1 else ''} found: fetched {res.count('fetched')}, "
+    opts = {} if delay is None else {"interval": delay}
+    res = fetch(corpus, source=source, urls=urls, since=day, dry_run=dry_run, say=say, **opts)
+    for problem in res.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    print(f"{res.corpus}: {plural(res.listings, 'listing page')} read; "
+          f"{plural(len(res.outcomes), 'document')} found: fetched {res.count('fetched')}, "
           f"unchanged {res.count('unchanged')}, same content as another {res.count('duplicate')}, "
           f"skipped {res.count('skipped')}, failed {res.count('failed')}"
-          + (f", would fetch {res.count('would_fetch')}" if args.dry_run else ""))
+          + (f", would fetch {res.count('would_fetch')}" if dry_run else ""))
     if not res.listings and not res.outcomes:
         return EXIT["error"]
     return EXIT["some_failed"] if res.failed else EXIT["ok"]
@@ -246,7 +246,6 @@ def _fetch(args) -> int:
 
 def _audit(args) -> int:
     """``inspections audit``: 0 no unexplained contradiction, 1 some, 4 the audit could not run."""
-    from pathlib import Path
     from ..store.db import db_problem
     try:
         problem = db_problem(args.db)

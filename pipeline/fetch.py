@@ -141,7 +141,7 @@ class Fetcher:
         if base not in self._robots:
             rp = None
             try:
-                r = self.request("GET", base + "/robots.txt", robots=False)
+                r = self.request("GET", base + "/robots.txt")
                 if r.status_code == 200:
                     rp = RobotFileParser()
                     rp.parse(r.text.splitlines())
@@ -151,31 +151,24 @@ class Fetcher:
         rp = self._robots[base]
         return True if rp is None else rp.can_fetch(self.agent, url)
 
-    def request(self, method: str, url: str, headers: dict | None = None, stream_to: Path | None = None,
-                robots: bool = True):
+    def request(self, method: str, url: str, headers: dict | None = None, stream_to: Path | None = None):
         """One request, retried on timeouts, 429 and 5xx (with backoff; Retry-After honoured). With
-        stream_to, the body is written there (up to max_bytes) and the response returned without it.
-        Raises httpx errors, or ValueError for a body over the size limit."""
+        stream_to, a 200's body is written there (up to max_bytes) and the response returned without
+        it; otherwise the body is read into the response. Raises httpx errors, or ValueError for a
+        body over the size limit or shorter than its Content-Length."""
         import httpx
         attempt = 0
         while True:
             self._wait(url)
             try:
-                if stream_to is None:
-                    r = self.client.request(method, url, headers=headers)
-                    if r.status_code not in (429,) and r.status_code < 500 or attempt >= self.retries:
+                with self.client.stream(method, url, headers=headers) as r:
+                    if r.status_code != 429 and r.status_code < 500 or attempt >= self.retries:
+                        if stream_to is not None and r.status_code == 200:
+                            self._save(r, stream_to)
+                        elif stream_to is None:
+                            r.read()
                         return r
                     delay = self._delay(r, attempt)
-                else:
-                    with self.client.stream(method, url, headers=headers) as r:
-                        if r.status_code in (429,) or r.status_code >= 500:
-                            if attempt >= self.retries:
-                                return r
-                            delay = self._delay(r, attempt)
-                        else:
-                            if r.status_code == 200:
-                                self._save(r, stream_to)
-                            return r
             except (httpx.TimeoutException, httpx.TransportError) as e:
                 if isinstance(e, httpx.RemoteProtocolError) and stream_to is not None and stream_to.exists():
                     raise           # a body cut short: not retried blindly, reported
@@ -251,13 +244,17 @@ def _name_for(url: str, save: str, used: set[str], corpus: Path) -> str:
     return name
 
 
+def _document_rule(url: str, sites: list[dict]) -> dict | None:
+    """The sites' 'documents' rule whose pattern the URL matches, or None: the URL is no document."""
+    return next((d for s in sites for d in s.get("documents", []) if _matches(url, [d["pattern"]])), None)
+
+
 def discover(f: Fetcher, start: list[str], sites: list[dict], max_pages: int, result: FetchResult) -> list[tuple[str, dict]]:
     """Read the listing pages from `start` (following pagination, and the pages the sites' 'follow'
     patterns name, one level), and return the document links found: (url, its documents rule)."""
     import httpx
     pagination = [p for s in sites for p in s.get("pagination", [])]
     follow = [p for s in sites for p in s.get("follow", [])]
-    rules = [d for s in sites for d in s.get("documents", [])]
     queue = [(u, "listing") for u in start]
     seen: set[str] = set()
     found: dict[str, dict] = {}
@@ -288,7 +285,7 @@ def discover(f: Fetcher, start: list[str], sites: list[dict], max_pages: int, re
             link = _clean(urljoin(str(r.url), href))
             if urlsplit(link).netloc != host or link in found:
                 continue        # another site: never followed
-            rule = next((d for d in rules if _matches(link, [d["pattern"]])), None)
+            rule = _document_rule(link, sites)
             if rule:
                 found[link] = rule
             elif role == "listing" and _matches(link, pagination):
@@ -307,7 +304,6 @@ def fetch(corpus: str | Path = "corpus", source: list[str] | None = None, urls: 
     given); urls: document URLs to fetch directly; since: documents not yet fetched are asked for
     only if modified since that date (If-Modified-Since). client_options go to Fetcher (interval,
     timeout, retries, backoff)."""
-    import httpx
     cfg = config or sources()
     say = say or (lambda m: None)
     corpus = Path(corpus)
@@ -324,10 +320,8 @@ def fetch(corpus: str | Path = "corpus", source: list[str] | None = None, urls: 
         if source or not urls:
             start = source or [u for s in sites for u in s["start"]]
             targets += discover(f, start, sites, cfg["max_listing_pages"], res)
-        rules = [d for s in sites for d in s.get("documents", [])]
         for u in urls or []:
-            rule = next((d for d in rules if _matches(u, [d["pattern"]])), None)
-            targets.append((u, rule or {"save": "pdf" if _path(u).lower().endswith(".pdf") else "html",
+            targets.append((u, _document_rule(u, sites) or {"save": "pdf" if _path(u).lower().endswith(".pdf") else "html",
                                         "content_types": []}))
         if res.problems and not res.listings and not urls:
             say(f"no listing page could be read ({'; '.join(res.problems[:3])})")

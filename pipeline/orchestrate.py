@@ -231,10 +231,14 @@ def rerun_audit(db: str) -> int:
 
 
 def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> RefreshResult:
+    import duckdb
+
     from .. import audit
     from ..store import Store
     from ..store.db import STAGE
     from ..store.queries import load as load_queries
+    from .fetch import source_urls
+    from .process import failed_result
     from .workers import run_all
     res = RefreshResult(db=db, started_at=datetime.now().replace(microsecond=0), finished_at=None,
                         package_version=package_version(), paths="", workers=workers)
@@ -307,8 +311,6 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
             if not batch:
                 return
             t = time.perf_counter()
-            import duckdb
-            from .process import failed_result
             try:
                 w.replace_documents([r["rows"] for _, r in batch], version)
             except (duckdb.OutOfMemoryException, duckdb.ConstraintException):
@@ -384,7 +386,6 @@ def _refresh(paths, db, z, workers, report, time_limit, memory_mb, t0) -> Refres
         flush()
         res.extract_wall_seconds = round(time.perf_counter() - t_extract, 3)
         # where fetched documents came from (the manifest `inspections fetch` keeps in a corpus folder)
-        from .fetch import source_urls
         urls = {}
         for r in roots:
             if r.is_dir():

@@ -402,8 +402,9 @@ class Writer:
             # OutOfMemoryException
             floor = (self._spooled_text >> 20) / 2
             budgets = [b for b in FLUSH_MEMORY_LIMITS if _mb(b) >= floor] or [WRITER_MEMORY_LIMIT]
-            if budget_mb(self._spooled_text) > _mb(WRITER_MEMORY_LIMIT):
-                budgets.append(f"{budget_mb(self._spooled_text)}MB")
+            largest = budget_mb(self._spooled_text)
+            if largest > _mb(WRITER_MEMORY_LIMIT):
+                budgets.append(f"{largest}MB")
             for i, budget in enumerate(budgets):
                 try:
                     # setting a budget fails too, when DuckDB already holds more than it

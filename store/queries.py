@@ -111,16 +111,20 @@ def table_text(df, width: int = 120) -> str:
     cells = [[_cell(v) for v in df[c].tolist()] for c in df.columns]
     numeric = [df[c].dtype.kind in "iuf" for c in df.columns]
     widths = [max([len(h)] + [len(x) for x in col]) for h, col in zip(cols, cells)]
+    def over() -> int:
+        """How many characters the table is wider than the terminal (columns joined by ' | ')."""
+        return sum(widths) + 3 * (len(widths) - 1) - width
+
     # text is cut, widest first, down to its header (at most HEADER_KEPT characters of it)
     floors = [w if n else min(w, max(MIN_COLUMN, min(len(h), HEADER_KEPT))) for h, w, n in zip(cols, widths, numeric)]
-    while sum(widths) + 3 * (len(widths) - 1) > width:
+    while over() > 0:
         k = max(range(len(widths)), key=lambda i: widths[i] - floors[i])
         if widths[k] <= floors[k]:
             break
-        widths[k] = max(floors[k], widths[k] - (sum(widths) + 3 * (len(widths) - 1) - width))
+        widths[k] = max(floors[k], widths[k] - over())
     # still too wide: the last columns are left out, and the footer says so
     hidden = 0
-    while len(widths) > 1 and sum(widths) + 3 * (len(widths) - 1) > width:
+    while len(widths) > 1 and over() > 0:
         for lst in (cols, cells, numeric, widths):
             lst.pop()
         hidden += 1
